@@ -1,0 +1,47 @@
+"""Admin management of API keys, and a key's view of itself."""
+
+from fastapi import APIRouter, status
+
+from app.api_keys import service
+from app.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyOut
+from app.auth.dependencies import AdminUser, PartnerKey
+from app.db import SessionDep
+
+router = APIRouter(tags=["api keys"])
+
+
+@router.post(
+    "/v1/admin/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated
+)
+async def create_api_key(
+    body: ApiKeyCreate, session: SessionDep, _admin: AdminUser
+) -> ApiKeyCreated:
+    """Issue a key. Its secret is in this response only: store it now."""
+    api_key, secret = await service.create_key(
+        session,
+        name=body.name,
+        scopes=body.scopes,
+        rate_limit_per_minute=body.rate_limit_per_minute,
+    )
+    return ApiKeyCreated.model_validate(
+        {**ApiKeyOut.model_validate(api_key).model_dump(), "key": secret}
+    )
+
+
+@router.get("/v1/admin/api-keys", response_model=ApiKeyList)
+async def list_api_keys(session: SessionDep, _admin: AdminUser) -> ApiKeyList:
+    """Every live key, oldest first. Secrets are never shown."""
+    keys = await service.list_keys(session)
+    return ApiKeyList(items=[ApiKeyOut.model_validate(k) for k in keys])
+
+
+@router.delete("/v1/admin/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_api_key(key_id: str, session: SessionDep, _admin: AdminUser) -> None:
+    """Revoke a key: every later request with it is refused."""
+    await service.revoke_key(session, key_id)
+
+
+@router.get("/v1/auth/key", response_model=ApiKeyOut)
+async def describe_own_key(api_key: PartnerKey) -> ApiKeyOut:
+    """The calling API key's name, scopes and quota: a way for integrations to check a key."""
+    return ApiKeyOut.model_validate(api_key)

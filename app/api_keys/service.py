@@ -1,0 +1,48 @@
+"""Issuing, listing, checking and revoking API keys."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.security import hash_secret, new_secret
+from app.errors import NotFound
+from app.models import ApiKey, Scope
+
+KEY_PREFIX = "mnk_"
+SHOWN_PREFIX_LENGTH = len(KEY_PREFIX) + 6
+
+
+async def create_key(
+    session: AsyncSession, *, name: str, scopes: Sequence[Scope], rate_limit_per_minute: int
+) -> tuple[ApiKey, str]:
+    """A new key and its secret, which is not stored and cannot be shown again."""
+    secret = new_secret(KEY_PREFIX)
+    api_key = ApiKey(
+        name=name,
+        prefix=secret[:SHOWN_PREFIX_LENGTH],
+        key_hash=hash_secret(secret),
+        scopes=sorted({scope.value for scope in scopes}),
+        rate_limit_per_minute=rate_limit_per_minute,
+    )
+    session.add(api_key)
+    await session.flush()
+    return api_key, secret
+
+
+async def list_keys(session: AsyncSession) -> Sequence[ApiKey]:
+    return (await session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))).all()
+
+
+async def authenticate_key(session: AsyncSession, secret: str) -> ApiKey | None:
+    """The live key with this secret, or None."""
+    return await session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_secret(secret)))
+
+
+async def revoke_key(session: AsyncSession, key_id: str) -> None:
+    """Delete the key: from now on it is refused."""
+    api_key = await session.get(ApiKey, key_id)
+    if api_key is None:
+        raise NotFound("No such API key.")
+    await session.delete(api_key)
+    await session.flush()

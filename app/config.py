@@ -1,0 +1,97 @@
+"""Typed settings, read once from the environment (prefix ``MYNEWS_``) and ``.env``."""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Known only so that production can refuse it; anyone can read it here.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+
+MINIMUM_SECRET_KEY_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MYNEWS_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./data/mynews.db"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    redis_url: str | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Connection pool (PostgreSQL); a request that cannot get a connection in time is a 503.
+    db_pool_size: int = Field(10, ge=1)
+    db_max_overflow: int = Field(10, ge=0)
+    db_pool_timeout_seconds: float = Field(5.0, gt=0)
+    db_connect_timeout_seconds: float = Field(5.0, gt=0)
+    db_statement_timeout_ms: int = Field(10_000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(10_000, ge=0)
+
+    jwt_issuer: str = "mynews"
+    jwt_audience: str = "mynews-api"
+    access_token_ttl_seconds: int = Field(900, ge=30)
+    refresh_token_ttl_days: int = Field(30, ge=1)
+
+    max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
+    docs_enabled: bool = True
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # uvicorn's graceful-shutdown window and the default worker count of `mynews serve`.
+    shutdown_timeout_seconds: int = Field(20, ge=1)
+    workers: int = Field(1, ge=1)
+
+    # prometheus_client's own variable: set when several worker processes share /metrics.
+    prometheus_multiproc_dir: str | None = Field(None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
+
+    @model_validator(mode="before")
+    @classmethod
+    def split_cors_origins(cls, data: object) -> object:
+        """Accept ``MYNEWS_CORS_ORIGINS`` as a comma-separated list."""
+        if isinstance(data, dict):
+            origins = data.get("cors_origins")
+            if isinstance(origins, str):
+                data["cors_origins"] = [o.strip() for o in origins.split(",") if o.strip()]
+        return data
+
+    @model_validator(mode="after")
+    def refuse_unsafe_production_secret(self) -> "Settings":
+        """Refuse to start in production with the published development secret."""
+        if self.env == "production":
+            if self.secret_key == DEVELOPMENT_SECRET_KEY:
+                raise ValueError(
+                    "MYNEWS_SECRET_KEY must be set in production: the default key is public. "
+                    "Generate one with: "
+                    'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+                )
+            if len(self.secret_key) < MINIMUM_SECRET_KEY_LENGTH:
+                raise ValueError(
+                    f"MYNEWS_SECRET_KEY must be at least {MINIMUM_SECRET_KEY_LENGTH} characters "
+                    "in production."
+                )
+            if "*" in self.cors_origins:
+                raise ValueError("MYNEWS_CORS_ORIGINS may not be '*' in production.")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings of the app serving this request."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of)]

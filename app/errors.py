@@ -1,0 +1,188 @@
+"""Domain errors and the one place that renders every error as RFC 9457 problem+json."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://mynews.example/problems/"
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+class AppError(Exception):
+    """An error a client can act on: it carries its status, and is rendered as a problem."""
+
+    status: int = 400
+    code: str = "bad-request"
+    # Commit the request's changes although it fails (a security response that must stick).
+    persist_changes: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.headers = dict(headers or {})
+
+
+class BadRequest(AppError):
+    status, code = 400, "bad-request"
+
+
+class InvalidCursor(AppError):
+    status, code = 400, "invalid-cursor"
+
+
+class Unauthorized(AppError):
+    status, code = 401, "unauthorized"
+
+    def __init__(self, message: str, *, scheme: str = "Bearer", error: str | None = None) -> None:
+        challenge = f'{scheme} realm="mynews"'
+        if error:
+            challenge += f', error="{error}"'
+        super().__init__(message, headers={"WWW-Authenticate": challenge})
+
+
+class Forbidden(AppError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(AppError):
+    status, code = 404, "not-found"
+
+
+class Conflict(AppError):
+    status, code = 409, "conflict"
+
+
+class Gone(AppError):
+    status, code = 410, "gone"
+
+
+class PayloadTooLarge(AppError):
+    status, code = 413, "payload-too-large"
+
+
+class TooManyRequests(AppError):
+    status, code = 429, "too-many-requests"
+
+
+class ServiceUnavailable(AppError):
+    status, code = 503, "service-unavailable"
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> ProblemResponse:
+    """An RFC 9457 problem response."""
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (code or phrase.lower().replace(" ", "-").replace("'", "")),
+        "title": phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if extra:
+        body.update(extra)
+    return ProblemResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+def _field_path(location: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def validation_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
+    """Field paths and messages only: the submitted values are never echoed back."""
+    return [{"field": _field_path(e["loc"]), "message": e["msg"]} for e in errors]
+
+
+async def handle_app_error(_request: Request, error: AppError) -> ProblemResponse:
+    return problem(error.status, error.message, code=error.code, headers=error.headers)
+
+
+async def handle_http_exception(
+    _request: Request, error: StarletteHTTPException
+) -> ProblemResponse:
+    detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+    if error.status_code == 404 and detail == "Not Found":
+        detail = "No such resource."
+    elif error.status_code == 405:
+        detail = "This method is not allowed here; see the Allow header."
+    return problem(error.status_code, detail, headers=error.headers)
+
+
+async def handle_validation_error(
+    _request: Request, error: RequestValidationError
+) -> ProblemResponse:
+    return problem(
+        422,
+        "The request is not valid; see errors.",
+        code="validation-error",
+        extra={"errors": validation_errors(error.errors())},
+    )
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True for errors that mean "the database cannot be reached now", not a bug of ours."""
+    if isinstance(error, sa_exc.TimeoutError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return isinstance(error, OSError)
+
+
+def database_unavailable() -> ProblemResponse:
+    return problem(
+        503,
+        "The database is unavailable; retry shortly.",
+        code="database-unavailable",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+async def handle_unexpected_error(request: Request, error: Exception) -> ProblemResponse:
+    if is_database_unavailable(error):
+        logger.warning(
+            "database unavailable during %s %s: %r", request.method, request.url.path, error
+        )
+        return database_unavailable()
+    logger.exception("unhandled error during %s %s", request.method, request.url.path)
+    return problem(500, "An unexpected error occurred.", code="internal-error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error the app can raise as problem+json."""
+    app.exception_handler(AppError)(handle_app_error)
+    app.exception_handler(StarletteHTTPException)(handle_http_exception)
+    app.exception_handler(RequestValidationError)(handle_validation_error)
+    # Database errors are handled (not re-raised) so an outage is a 503; anything else
+    # unexpected is logged with its traceback and becomes a bare 500 problem.
+    app.exception_handler(sa_exc.SQLAlchemyError)(handle_unexpected_error)
+    app.exception_handler(OSError)(handle_unexpected_error)
+    app.exception_handler(Exception)(handle_unexpected_error)

@@ -1,0 +1,72 @@
+"""The application factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from app.api_keys.router import router as api_keys_router
+from app.auth.router import router as auth_router
+from app.config import Settings, get_settings
+from app.db import Database
+from app.errors import install_error_handlers
+from app.middleware import BodySizeLimitMiddleware, PrivateCacheMiddleware
+from app.ops.metrics import MetricsMiddleware
+from app.ops.router import router as ops_router
+from app.users.router import router as users_router
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+A personalised news feed: articles, topics and authors, readers' subscriptions and reading
+history, a ranked feed that explains itself, and topic feeds for partners.
+
+Errors are RFC 9457 `application/problem+json`. Users authenticate with a bearer token from
+`POST /v1/auth/token`; partners and integrations with an `X-API-Key` header.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API: routers, middleware, error handlers and the database lifecycle."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.database.engine.dispose()
+
+    app = FastAPI(
+        title="myNEWS API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    # Connections are opened lazily: the app starts while the database is still down.
+    app.state.database = Database.from_settings(settings)
+
+    install_error_handlers(app)
+    for router in (ops_router, auth_router, users_router, api_keys_router):
+        app.include_router(router)
+
+    # Added innermost first: metrics see the final status of every response.
+    app.add_middleware(PrivateCacheMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "If-None-Match"],
+            expose_headers=["ETag", "Location", "Retry-After", "RateLimit", "RateLimit-Policy"],
+            max_age=600,
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    app.add_middleware(MetricsMiddleware)
+    return app

@@ -1,0 +1,63 @@
+"""Pure ASGI middleware: request-body limit and caching headers for personal responses."""
+
+from fastapi import HTTPException
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PayloadTooLarge, problem
+
+# Responses under these paths are one person's data: no shared cache may keep them.
+PRIVATE_PATH_PREFIXES = ("/v1/me", "/v1/auth", "/v1/admin")
+
+
+class BodySizeLimitMiddleware:
+    """413 for request bodies over the limit, whether declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
+            response = problem(413, self._detail(), code=PayloadTooLarge.code)
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # FastAPI passes an HTTPException raised while reading the body through.
+                    raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    def _detail(self) -> str:
+        return f"The request body is larger than {self.max_body_bytes} bytes."
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every account and personal-state response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PRIVATE_PATH_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Cache-Control"] = "private, no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_private)

@@ -1,0 +1,6 @@
+"""Every table, imported here so that Alembic and the app see one metadata."""
+
+from app.models.api_key import ApiKey, Scope
+from app.models.user import RefreshToken, Role, User
+
+__all__ = ["ApiKey", "RefreshToken", "Role", "Scope", "User"]

@@ -1,0 +1,12 @@
+"""Shapes shared by every feature's request and response bodies."""
+
+from pydantic import BaseModel, ConfigDict
+
+# Strings with a NUL byte are refused everywhere: no client text may contain one.
+NO_NUL = r"^[^\x00]*$"
+
+
+class WriteModel(BaseModel):
+    """A request body: unknown fields are refused, so nothing can be mass-assigned."""
+
+    model_config = ConfigDict(extra="forbid")

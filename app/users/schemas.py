@@ -1,0 +1,48 @@
+"""Account shapes as clients see and send them."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from app.models import Role
+from app.schemas import NO_NUL, WriteModel
+
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL)
+]
+# BCP 47 language tag, e.g. "en" or "en-GB".
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+# ISO 3166-1 alpha-2 region code, e.g. "GB".
+Region = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    display_name: str | None
+    role: Role
+    created_at: datetime
+
+
+class MeOut(UserOut):
+    language: str | None
+    region: str | None
+
+
+class MeUpdate(WriteModel):
+    display_name: DisplayName | None = None
+    language: Language | None = None
+    region: Region | None = None
+
+
+class RegisterIn(WriteModel):
+    email: EmailStr = Field(max_length=320)
+    password: str = Field(min_length=8, max_length=256, pattern=NO_NUL)
+    display_name: DisplayName | None = None
+
+
+class RoleUpdate(WriteModel):
+    role: Role

@@ -1,0 +1,98 @@
+"""API keys: issued by admins, shown once, stored hashed, scoped and revocable."""
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import ApiKey
+from tests import factories
+
+
+async def create_key(
+    client: httpx.AsyncClient, admin: factories.Account, **body: object
+) -> httpx.Response:
+    payload = {"name": "Partner", "scopes": ["feeds:read"], **body}
+    return await client.post("/v1/admin/api-keys", headers=admin.headers, json=payload)
+
+
+async def test_admin_creates_key_shown_once_and_stored_hashed(
+    client: httpx.AsyncClient, admin: factories.Account, session: AsyncSession
+) -> None:
+    response = await create_key(
+        client, admin, scopes=["feeds:read", "articles:write"], rate_limit_per_minute=120
+    )
+    assert response.status_code == 201
+    created = response.json()
+    assert {"id", "name", "scopes", "rate_limit_per_minute", "key", "created_at"} <= set(created)
+    assert created["rate_limit_per_minute"] == 120
+    assert sorted(created["scopes"]) == ["articles:write", "feeds:read"]
+
+    listing = await client.get("/v1/admin/api-keys", headers=admin.headers)
+    assert listing.status_code == 200
+    assert [item["id"] for item in listing.json()["items"]] == [created["id"]]
+    assert created["key"] not in listing.text
+    assert "key" not in listing.json()["items"][0]
+
+    stored = (await session.scalars(select(ApiKey))).one()
+    assert created["key"] not in (stored.key_hash, stored.prefix)
+
+
+async def test_key_authenticates_until_revoked(
+    client: httpx.AsyncClient, admin: factories.Account
+) -> None:
+    created = (await create_key(client, admin)).json()
+    whoami = await client.get("/v1/auth/key", headers={"X-API-Key": created["key"]})
+    assert whoami.status_code == 200
+    assert whoami.json()["name"] == "Partner"
+    assert whoami.json()["scopes"] == ["feeds:read"]
+
+    revoke = await client.delete(f"/v1/admin/api-keys/{created['id']}", headers=admin.headers)
+    assert revoke.status_code == 204
+    refused = await client.get("/v1/auth/key", headers={"X-API-Key": created["key"]})
+    assert refused.status_code == 401
+    assert "www-authenticate" in refused.headers
+    assert (await client.get("/v1/admin/api-keys", headers=admin.headers)).json()["items"] == []
+    again = await client.delete(f"/v1/admin/api-keys/{created['id']}", headers=admin.headers)
+    assert again.status_code == 404
+
+
+async def test_missing_or_unknown_key_is_401(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/v1/auth/key")).status_code == 401
+    response = await client.get("/v1/auth/key", headers={"X-API-Key": "mnk_made-up"})
+    assert response.status_code == 401
+    assert "mnk_made-up" not in response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"scopes": []},
+        {"scopes": ["everything"]},
+        {"name": ""},
+        {"rate_limit_per_minute": 0},
+        {"key": "chosen-by-client"},
+    ],
+)
+async def test_invalid_key_requests_are_422(
+    client: httpx.AsyncClient, admin: factories.Account, body: dict[str, object]
+) -> None:
+    response = await create_key(client, admin, **body)
+    assert response.status_code == 422
+    assert (await client.get("/v1/admin/api-keys", headers=admin.headers)).json()["items"] == []
+
+
+async def test_only_admins_manage_keys(
+    client: httpx.AsyncClient, non_admin: factories.Account
+) -> None:
+    account = non_admin
+    assert (await create_key(client, account)).status_code == 403
+    assert (await client.get("/v1/admin/api-keys", headers=account.headers)).status_code == 403
+    deleted = await client.delete("/v1/admin/api-keys/anything", headers=account.headers)
+    assert deleted.status_code == 403
+
+
+async def test_an_api_key_is_not_a_user(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    _, secret = await factories.create_api_key(session)
+    response = await client.get("/v1/admin/api-keys", headers={"X-API-Key": secret})
+    assert response.status_code == 401

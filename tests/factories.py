@@ -1,0 +1,62 @@
+"""Plain async factories for test data."""
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api_keys import service as api_key_service
+from app.auth.security import create_access_token
+from app.config import Settings
+from app.models import ApiKey, Role, Scope, User
+from app.users import service as user_service
+
+_sequence = itertools.count(1)
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Account:
+    user: User
+    password: str
+    headers: dict[str, str]
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    role: str = "reader",
+    display_name: str | None = "Test User",
+) -> User:
+    return await user_service.create_user(
+        session,
+        email=email or f"user{next(_sequence)}@example.com",
+        password=password,
+        display_name=display_name,
+        role=Role(role),
+    )
+
+
+async def create_account(
+    session: AsyncSession, settings: Settings, *, role: str = "reader", **overrides: str
+) -> Account:
+    """A user with a valid access token in ready-made headers."""
+    user = await create_user(session, role=role, **overrides)
+    token = create_access_token(settings, user.id, datetime.now(UTC))
+    password = overrides.get("password", DEFAULT_PASSWORD)
+    return Account(user=user, password=password, headers={"Authorization": f"Bearer {token}"})
+
+
+async def create_api_key(
+    session: AsyncSession,
+    *,
+    name: str = "Partner",
+    scopes: tuple[Scope, ...] = (Scope.FEEDS_READ,),
+    rate_limit_per_minute: int = 600,
+) -> tuple[ApiKey, str]:
+    return await api_key_service.create_key(
+        session, name=name, scopes=scopes, rate_limit_per_minute=rate_limit_per_minute
+    )

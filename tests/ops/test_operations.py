@@ -1,0 +1,106 @@
+"""Health, readiness, metrics, and the problem+json contract for protocol errors."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+
+from app.config import Settings
+from app.main import create_app
+
+UNREACHABLE_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere"
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_healthz_needs_no_database(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"database_url": UNREACHABLE_DATABASE}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        assert (await c.get("/healthz")).status_code == 200
+
+
+async def test_readyz_ok_when_database_answers(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_readyz_503_with_retry_after_when_database_unreachable(settings: Settings) -> None:
+    app = create_app(
+        settings.model_copy(
+            update={"database_url": UNREACHABLE_DATABASE, "db_connect_timeout_seconds": 2}
+        )
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        response = await c.get("/readyz")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert int(response.headers["retry-after"]) > 0
+        assert "Traceback" not in response.text
+        # Any endpoint touching the database degrades the same way, never to a 500.
+        login = await c.post("/v1/auth/token", data={"username": "a@b.co", "password": "x" * 8})
+        assert login.status_code == 503
+    await app.state.database.engine.dispose()
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    await client.get("/v1/admin/api-keys/some-id-123")
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'mynews_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert "mynews_http_request_duration_seconds_bucket" in text
+    assert "some-id-123" not in text
+
+
+async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert set(response.json()) >= {"type", "title", "status", "detail"}
+
+
+async def test_wrong_method_is_405_with_allow(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/healthz")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert response.json()["status"] == 405
+
+
+async def test_body_over_one_mebibyte_is_413(client: httpx.AsyncClient) -> None:
+    body = b'{"email": "' + b"a" * (1024 * 1024) + b'"}'
+    response = await client.post(
+        "/v1/auth/register", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_streamed_body_over_limit_is_413(client: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b"x" * (64 * 1024)
+
+    response = await client.post(
+        "/v1/auth/register", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+async def test_malformed_json_is_422_problem(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/register", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "{not json" not in response.text
+
+
+async def test_docs_and_openapi_served(client: httpx.AsyncClient, app: FastAPI) -> None:
+    assert (await client.get("/docs")).status_code == 200
+    spec = (await client.get("/openapi.json")).json()
+    assert "/v1/auth/token" in spec["paths"]
