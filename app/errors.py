@@ -146,15 +146,30 @@ async def handle_validation_error(
     )
 
 
+# SQLSTATE classes meaning "cannot serve now": connection exception, insufficient resources,
+# operator intervention (shutdown, statement timeout).
+UNAVAILABLE_SQLSTATE_CLASSES = {"08", "53", "57"}
+# SQLite says the same only in words.
+UNAVAILABLE_SQLITE_MESSAGES = ("database is locked", "unable to open database", "disk i/o error")
+
+
 def is_database_unavailable(error: BaseException) -> bool:
-    """True for errors that mean "the database cannot be reached now", not a bug of ours."""
+    """True for errors that mean "the database cannot serve now", not a bug of ours."""
     if isinstance(error, sa_exc.TimeoutError | ConnectionError | TimeoutError):
         return True
-    if isinstance(error, sa_exc.DBAPIError):
-        if error.connection_invalidated:
-            return True
-        return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
-    return isinstance(error, OSError)
+    if not isinstance(error, sa_exc.DBAPIError):
+        return isinstance(error, OSError)
+    if error.connection_invalidated or isinstance(error, sa_exc.InterfaceError):
+        return True
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if isinstance(sqlstate, str):
+        return sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES
+    cause = getattr(original, "__cause__", None)
+    if isinstance(original, OSError) or isinstance(cause, OSError | TimeoutError):
+        return True
+    message = str(original).lower()
+    return any(text in message for text in UNAVAILABLE_SQLITE_MESSAGES)
 
 
 def database_unavailable() -> ProblemResponse:

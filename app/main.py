@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api_keys.router import router as api_keys_router
+from app.articles.router import router as articles_router
 from app.auth.router import router as auth_router
 from app.config import Settings, get_settings
 from app.db import Database
@@ -16,6 +17,7 @@ from app.errors import install_error_handlers
 from app.middleware import BodySizeLimitMiddleware, PrivateCacheMiddleware
 from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
+from app.topics.router import router as topics_router
 from app.users.router import router as users_router
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = Database.from_settings(settings)
 
     install_error_handlers(app)
-    for router in (ops_router, auth_router, users_router, api_keys_router):
+    for router in (
+        ops_router,
+        auth_router,
+        users_router,
+        api_keys_router,
+        articles_router,
+        topics_router,
+    ):
         app.include_router(router)
 
     # Added innermost first: metrics see the final status of every response.

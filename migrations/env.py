@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from app import models  # noqa: F401  (registers every table on the metadata)
+from app.articles.search import include_in_autogenerate
 from app.config import get_settings
 from app.db import Base, create_engine
 
@@ -21,6 +22,7 @@ def run_migrations_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_in_autogenerate,
         # SQLite cannot ALTER most things in place: batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api_keys import service as api_key_service
+from app.articles import service as article_service
+from app.articles.schemas import ArticleIn
 from app.auth.security import create_access_token
 from app.config import Settings
 from app.models import ApiKey, Role, Scope, User
@@ -59,4 +61,39 @@ async def create_api_key(
 ) -> tuple[ApiKey, str]:
     return await api_key_service.create_key(
         session, name=name, scopes=scopes, rate_limit_per_minute=rate_limit_per_minute
+    )
+
+
+def article_payload(**overrides: object) -> dict[str, object]:
+    """A valid article as the newsroom would send it; every call gets its own url."""
+    number = next(_sequence)
+    payload: dict[str, object] = {
+        "url": f"https://news.example/world/story-{number}",
+        "headline": f"Story number {number}",
+        "standfirst": "What happened, in one sentence.",
+        "summary": ["First point.", "Second point."],
+        "body": "Words " * 460,
+        "section": "World",
+        "topics": ["World news"],
+        "authors": ["Jane Reporter"],
+        "credits": ["Associated Press"],
+        "image": {
+            "url": f"https://news.example/img/{number}.jpg",
+            "caption": "A caption",
+            "credit": "AP Photo",
+        },
+        "video": None,
+        "language": "en",
+        "region": "GB",
+        "published_at": "2026-11-20T10:00:00Z",
+        "comment_count": 3,
+    }
+    payload.update(overrides)
+    return payload
+
+
+async def create_article(session: AsyncSession, **overrides: object) -> str:
+    """Store an article through the service, as the API would; returns its id."""
+    return await article_service.create_article(
+        session, ArticleIn.model_validate(article_payload(**overrides))
     )

@@ -12,7 +12,7 @@ from app.auth.security import decode_access_token
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
-from app.models import ApiKey, Role, User
+from app.models import ApiKey, Role, Scope, User
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -73,3 +73,22 @@ async def partner_key(
 
 
 PartnerKey = Annotated[ApiKey, Depends(partner_key)]
+
+
+async def article_writer(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(bearer_scheme)],
+    key: Annotated[str | None, Depends(api_key_header)],
+) -> User | ApiKey:
+    """An editor (bearer token) or an integration whose API key has ``articles:write``."""
+    if key:
+        api_key = await partner_key(session, key)
+        if Scope.ARTICLES_WRITE.value not in api_key.scopes:
+            raise Forbidden("This API key lacks the articles:write scope.")
+        return api_key
+    user = await current_user(session, settings, token)
+    return await require_role(Role.EDITOR)(user)
+
+
+ArticleWriter = Annotated[User | ApiKey, Depends(article_writer)]

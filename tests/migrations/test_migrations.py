@@ -8,6 +8,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.articles.search import include_in_autogenerate
 from app.db import Base
 from tests.conftest import run_alembic
 
@@ -17,7 +18,9 @@ def _table_names(connection: Connection) -> set[str]:
 
 
 def _drift(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": include_in_autogenerate}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -1,0 +1,202 @@
+"""Reading articles: lists with filters and keyset pages, search, and the shapes clients see.
+
+Hot paths select only the columns they need and attach topics and authors for a whole page in
+two queries, so a page costs three statements however long it is.
+"""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Select, column, select, true, tuple_, union_all, values
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.articles import search
+from app.articles.schemas import Article as ArticleOut
+from app.articles.schemas import ArticleSummary
+from app.db import dialect_name
+from app.models import Article, ArticleAuthor, ArticleTopic, Author, Topic
+
+SUMMARY_COLUMNS = (
+    Article.id,
+    Article.external_id,
+    Article.url,
+    Article.headline,
+    Article.standfirst,
+    Article.summary,
+    Article.section,
+    Article.credits,
+    Article.image,
+    Article.video,
+    Article.language,
+    Article.region,
+    Article.published_at,
+    Article.updated_at,
+    Article.comment_count,
+    Article.reading_time_minutes,
+    Article.editors_pick,
+)
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    topic: str | None = None
+    author: str | None = None
+    section: str | None = None
+    language: str | None = None
+    q: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+async def attach_labels(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> dict[str, dict[str, list[dict[str, str]]]]:
+    """Topics and authors, in filing order, for each article id."""
+    ids = [row["id"] for row in rows]
+    labels: dict[str, dict[str, list[dict[str, str]]]] = {
+        i: {"topics": [], "authors": []} for i in ids
+    }
+    if not ids:
+        return labels
+    for key, model, link, label_column in (
+        ("topics", Topic, ArticleTopic, ArticleTopic.topic_id),
+        ("authors", Author, ArticleAuthor, ArticleAuthor.author_id),
+    ):
+        statement = (
+            select(link.article_id, model.slug, model.name)
+            .join(model, model.id == label_column)
+            .where(link.article_id.in_(ids))
+            .order_by(link.article_id, link.position)
+        )
+        for article_id, slug, name in await session.execute(statement):
+            labels[article_id][key].append({"slug": slug, "name": name})
+    return labels
+
+
+async def summaries(session: AsyncSession, rows: Sequence[Any]) -> list[ArticleSummary]:
+    """Summary forms for rows of ``SUMMARY_COLUMNS``, in the order given."""
+    mappings = [dict(row._mapping) for row in rows]
+    labels = await attach_labels(session, mappings)
+    return [ArticleSummary.model_validate(m | labels[m["id"]]) for m in mappings]
+
+
+async def load_summaries(session: AsyncSession, article_ids: Sequence[str]) -> list[ArticleSummary]:
+    """Live articles by id, in the order of ``article_ids`` (missing or retracted skipped)."""
+    if not article_ids:
+        return []
+    rows = await session.execute(
+        select(*SUMMARY_COLUMNS).where(Article.id.in_(article_ids), Article.retracted_at.is_(None))
+    )
+    by_id = {row.id: row for row in rows}
+    return await summaries(session, [by_id[i] for i in article_ids if i in by_id])
+
+
+async def full_article(session: AsyncSession, article: Article) -> ArticleOut:
+    row = {column.key: getattr(article, column.key) for column in SUMMARY_COLUMNS}
+    labels = await attach_labels(session, [row])
+    return ArticleOut.model_validate(row | labels[article.id] | {"body": article.body})
+
+
+def _listing(filters: ArticleFilters) -> tuple[Select[Any], Any, Any]:
+    """The base query and its (published_at, id) ordering columns.
+
+    Filtering by topic or author walks that label's (label, published_at, article) index, so
+    the newest articles of a topic are a range scan however large the archive is.
+    """
+    statement = select(*SUMMARY_COLUMNS).where(Article.retracted_at.is_(None))
+    published, ident = Article.published_at, Article.id
+    if filters.topic is not None:
+        topic_id = select(Topic.id).where(Topic.slug == filters.topic).scalar_subquery()
+        statement = statement.join(ArticleTopic, ArticleTopic.article_id == Article.id).where(
+            ArticleTopic.topic_id == topic_id
+        )
+        published, ident = ArticleTopic.published_at, ArticleTopic.article_id
+    if filters.author is not None:
+        author_id = select(Author.id).where(Author.slug == filters.author).scalar_subquery()
+        statement = statement.join(ArticleAuthor, ArticleAuthor.article_id == Article.id).where(
+            ArticleAuthor.author_id == author_id
+        )
+        if filters.topic is None:
+            published, ident = ArticleAuthor.published_at, ArticleAuthor.article_id
+    if filters.section is not None:
+        statement = statement.where(Article.section == filters.section)
+    if filters.language is not None:
+        statement = statement.where(Article.language == filters.language)
+    if filters.since is not None:
+        statement = statement.where(published >= filters.since)
+    if filters.until is not None:
+        statement = statement.where(published < filters.until)
+    return statement, published, ident
+
+
+async def list_articles(
+    session: AsyncSession,
+    filters: ArticleFilters,
+    *,
+    limit: int,
+    after: tuple[datetime, str] | None,
+) -> tuple[list[ArticleSummary], tuple[datetime, str] | None]:
+    """One page, newest first (ties by id), and the position after it if there is more."""
+    statement, published, ident = _listing(filters)
+    if filters.q is not None:
+        condition = search.matches(dialect_name(session), filters.q)
+        if condition is None:
+            return [], None
+        statement = statement.where(condition)
+    if after is not None:
+        statement = statement.where(tuple_(published, ident) < after)
+    statement = statement.order_by(published.desc(), ident.desc()).limit(limit + 1)
+    rows = (await session.execute(statement)).all()
+    page = await summaries(session, rows[:limit])
+    more = len(rows) > limit
+    return page, (page[-1].published_at, page[-1].id) if more else None
+
+
+def newest_in_topics_statement(dialect: str, topic_ids: Sequence[int], per_topic: int) -> Any:
+    """The newest ``per_topic`` articles of each topic: (article id, published_at, topic id).
+
+    One index range scan per topic, whatever the archive's size: a LATERAL join over the wanted
+    topics on PostgreSQL, a UNION ALL of per-topic queries on SQLite. Retracted articles are
+    not filed under topics, so they never appear.
+    """
+    link = ArticleTopic
+    columns = (link.article_id, link.published_at, link.topic_id)
+    order = (link.published_at.desc(), link.article_id.desc())
+    if dialect == "postgresql":
+        wanted = values(column("topic_id", BigInteger), name="wanted").data(
+            [(topic_id,) for topic_id in topic_ids]
+        )
+        newest = (
+            select(*columns)
+            .where(link.topic_id == wanted.c.topic_id)
+            .order_by(*order)
+            .limit(per_topic)
+            .lateral("newest")
+        )
+        return select(newest).select_from(wanted).join(newest, true())
+    return union_all(
+        *(
+            select(*columns)
+            .where(link.topic_id == topic_id)
+            .order_by(*order)
+            .limit(per_topic)
+            .subquery()
+            .select()
+            for topic_id in topic_ids
+        )
+    )
+
+
+async def newest_in_topics(
+    session: AsyncSession, topic_ids: Sequence[int], per_topic: int
+) -> list[tuple[str, datetime, int]]:
+    """Runs ``newest_in_topics_statement``."""
+    if not topic_ids:
+        return []
+    statement = newest_in_topics_statement(dialect_name(session), topic_ids, per_topic)
+    return [(row[0], row[1], row[2]) for row in await session.execute(statement)]

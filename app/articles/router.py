@@ -1,0 +1,112 @@
+"""Articles: public reads, newsroom writes."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.articles import batch, queries, service
+from app.articles.schemas import (
+    Article,
+    ArticleBatchIn,
+    ArticleFields,
+    ArticleIn,
+    ArticleSummary,
+    BatchOut,
+)
+from app.auth.dependencies import ArticleWriter
+from app.clock import Now
+from app.conditional import conditional_response
+from app.db import SessionDep
+from app.pagination import CursorParam, Cursors, Limit, Page
+from app.schemas import NO_NUL
+from app.slugs import SLUG_PATTERN
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+Slug = Annotated[str | None, Query(max_length=80, pattern=SLUG_PATTERN)]
+Label = Annotated[str | None, Query(min_length=1, max_length=100, pattern=NO_NUL)]
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the client's copy is current."}
+}
+GONE: dict[int | str, dict[str, Any]] = {410: {"description": "The article was retracted."}}
+
+
+@router.get("", response_model=Page[ArticleSummary])
+async def list_articles(
+    session: SessionDep,
+    cursors: Cursors,
+    limit: Limit,
+    cursor: CursorParam = None,
+    topic: Slug = None,
+    author: Slug = None,
+    section: Label = None,
+    language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, pattern=NO_NUL, description="Search words")
+    ] = None,
+    since: Annotated[datetime | None, Query(description="Published at or after")] = None,
+    until: Annotated[datetime | None, Query(description="Published before")] = None,
+) -> Page[ArticleSummary]:
+    """Live articles, newest first; filters combine. Pages neither repeat nor skip."""
+    filters = queries.ArticleFilters(topic, author, section, language, q, since, until)
+    binding = cursors.binding("articles", filters.fingerprint(), None)
+    after = None
+    if cursor is not None:
+        after = cursors.decode_position(cursor, binding)
+    items, next_position = await queries.list_articles(session, filters, limit=limit, after=after)
+    next_cursor = cursors.encode_position(binding, next_position) if next_position else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Article,
+    responses={409: {"description": "The url or external_id belongs to another article."}},
+)
+async def create_article(
+    body: ArticleIn, session: SessionDep, _writer: ArticleWriter, response: Response
+) -> Article:
+    """Publish an article (editors, or API keys with `articles:write`)."""
+    article_id = await service.create_article(session, body)
+    response.headers["Location"] = f"/v1/articles/{article_id}"
+    return await queries.full_article(session, await service.get_live_article(session, article_id))
+
+
+@router.post("/batch", response_model=BatchOut)
+async def upsert_batch(
+    body: ArticleBatchIn, session: SessionDep, _writer: ArticleWriter, now: Now
+) -> BatchOut:
+    """Create or update up to 500 articles by external_id (or url); safe to repeat."""
+    return BatchOut(results=await batch.upsert_articles(session, body.articles, now))
+
+
+@router.get("/{article_id}", response_model=Article, responses={**NOT_MODIFIED, **GONE})
+async def read_article(article_id: str, session: SessionDep, request: Request) -> Response:
+    """The full article, with a strong ETag; `If-None-Match` gives 304."""
+    article = await service.get_live_article(session, article_id)
+    full = await queries.full_article(session, article)
+    return conditional_response(
+        request,
+        full.model_dump_json().encode(),
+        "application/json",
+        last_modified=article.updated_at,
+    )
+
+
+@router.patch("/{article_id}", response_model=Article, responses=GONE)
+async def update_article(
+    article_id: str, body: ArticleFields, session: SessionDep, _writer: ArticleWriter, now: Now
+) -> Article:
+    """Correct an article: only the fields sent change."""
+    await service.update_article(session, article_id, body, now)
+    return await queries.full_article(session, await service.get_live_article(session, article_id))
+
+
+@router.delete("/{article_id}", status_code=status.HTTP_204_NO_CONTENT, responses=GONE)
+async def retract_article(
+    article_id: str, session: SessionDep, _writer: ArticleWriter, now: Now
+) -> None:
+    """Retract an article: gone from every list, search and feed; its GET becomes 410."""
+    await service.retract_article(session, article_id, now)

@@ -1,0 +1,190 @@
+"""Article shapes: what the newsroom writes, and the full and summary forms clients read."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    WithJsonSchema,
+    field_validator,
+)
+
+from app.schemas import NO_NUL, WriteModel
+from app.slugs import MAX_SLUG_LENGTH, slugify
+
+MAX_TOPICS = 10
+MAX_AUTHORS = 10
+# A CMS may schedule a story a little ahead; anything further is a mistake in the data.
+MAX_SCHEDULED_AHEAD = timedelta(days=1)
+
+
+def _single_line(max_length: int, min_length: int = 1) -> object:
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL
+    )
+
+
+_http_url_adapter: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
+
+
+def _http_url(value: str) -> str:
+    return str(_http_url_adapter.validate_python(value))
+
+
+HttpUrl = Annotated[
+    str,
+    StringConstraints(max_length=2048),
+    AfterValidator(_http_url),
+    WithJsonSchema({"type": "string", "format": "uri", "maxLength": 2048}),
+]
+Text = Annotated[str, StringConstraints(max_length=200_000, pattern=NO_NUL)]
+
+
+def _sluggable(name: str) -> str:
+    slug = slugify(name)
+    if not slug:
+        raise ValueError("name must contain at least one letter or digit")
+    if len(slug) > MAX_SLUG_LENGTH:
+        raise ValueError(f"name makes a slug longer than {MAX_SLUG_LENGTH} characters")
+    return name
+
+
+Name = Annotated[str, _single_line(120), AfterValidator(_sluggable)]
+
+
+class Image(WriteModel):
+    url: HttpUrl
+    caption: Annotated[str, _single_line(1000)] | None = None
+    credit: Annotated[str, _single_line(200)] | None = None
+
+
+class Video(WriteModel):
+    url: HttpUrl
+    title: Annotated[str, _single_line(300)] | None = None
+    duration_seconds: int | None = Field(None, ge=0, le=86_400)
+
+
+class ArticleFields(WriteModel):
+    """Every writable field, all optional: the shape of a PATCH."""
+
+    external_id: Annotated[str, _single_line(200)] | None = None
+    url: HttpUrl | None = None
+    headline: Annotated[str, _single_line(300)] | None = None
+    standfirst: Annotated[str, _single_line(1000, 0)] | None = None
+    summary: list[Annotated[str, _single_line(500)]] | None = Field(None, max_length=10)
+    body: Text | None = None
+    section: Annotated[str, _single_line(100)] | None = None
+    topics: list[Name] | None = Field(None, min_length=1, max_length=MAX_TOPICS)
+    authors: list[Name] | None = Field(None, max_length=MAX_AUTHORS)
+    credits: list[Annotated[str, _single_line(200)]] | None = Field(None, max_length=10)
+    image: Image | None = None
+    video: Video | None = None
+    language: (
+        Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None
+    ) = None
+    region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    published_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    comment_count: int | None = Field(None, ge=0, le=10_000_000)
+    editors_pick: bool | None = None
+
+    @field_validator("published_at", "updated_at")
+    @classmethod
+    def not_far_in_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > datetime.now(UTC) + MAX_SCHEDULED_AHEAD:
+            raise ValueError("must not be more than a day in the future")
+        return value
+
+
+class ArticleIn(ArticleFields):
+    """A new article. ``topics`` and ``authors`` are names, matched by slug or created."""
+
+    url: HttpUrl
+    headline: Annotated[str, _single_line(300)]
+    published_at: AwareDatetime
+    topics: list[Name] = Field(min_length=1, max_length=MAX_TOPICS)
+    authors: list[Name] = Field(default_factory=list, max_length=MAX_AUTHORS)
+    summary: list[Annotated[str, _single_line(500)]] = Field(default_factory=list, max_length=10)
+    credits: list[Annotated[str, _single_line(200)]] = Field(default_factory=list, max_length=10)
+    body: Text = ""
+    comment_count: int = Field(0, ge=0, le=10_000_000)
+    editors_pick: bool = False
+
+
+class ArticleBatchIn(WriteModel):
+    articles: list[dict[str, object]] = Field(
+        min_length=1,
+        max_length=500,
+        description="Up to 500 articles, each in the shape of `POST /v1/articles`. Each is "
+        "checked on its own: a bad one is reported in its result and does not fail the others.",
+    )
+
+
+class TopicRef(BaseModel):
+    slug: str
+    name: str
+
+
+class AuthorRef(BaseModel):
+    slug: str
+    name: str
+
+
+class ImageOut(BaseModel):
+    url: str
+    caption: str | None = None
+    credit: str | None = None
+
+
+class VideoOut(BaseModel):
+    url: str
+    title: str | None = None
+    duration_seconds: int | None = None
+
+
+class ArticleSummary(BaseModel):
+    """An article as lists and feeds show it: everything but the body."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    external_id: str | None
+    url: str
+    headline: str
+    standfirst: str | None
+    summary: list[str]
+    section: str | None
+    topics: list[TopicRef]
+    authors: list[AuthorRef]
+    credits: list[str]
+    image: ImageOut | None
+    video: VideoOut | None
+    language: str | None
+    region: str | None
+    published_at: datetime
+    updated_at: datetime
+    comment_count: int
+    reading_time_minutes: int
+    editors_pick: bool
+
+
+class Article(ArticleSummary):
+    body: str
+
+
+class BatchResult(BaseModel):
+    index: int
+    status: Literal["created", "updated", "unchanged", "error"]
+    id: str | None = None
+    error: str | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[BatchResult]

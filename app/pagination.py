@@ -1,0 +1,117 @@
+"""Lists: the ``limit`` parameter, and opaque cursors that are signed and bound to their query.
+
+A cursor carries the position after the last item served. It is signed with the app's secret,
+names the endpoint, a fingerprint of the filters and the caller it was issued to, and expires.
+Anything else (edited, truncated, replayed on another endpoint or by another caller, stale) is
+a 400 problem.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from pydantic import BaseModel, Field
+
+from app.config import Settings, SettingsDep
+from app.errors import InvalidCursor
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+# Long enough to page through a list at leisure; short enough that old links stop working.
+CURSOR_MAX_AGE_SECONDS = 24 * 3600
+
+
+def clamp_limit(
+    limit: Annotated[
+        int,
+        Query(ge=1, le=1_000_000, description=f"Page size; above {MAX_LIMIT} means {MAX_LIMIT}."),
+    ] = DEFAULT_LIMIT,
+) -> int:
+    return min(limit, MAX_LIMIT)
+
+
+Limit = Annotated[int, Depends(clamp_limit)]
+CursorParam = Annotated[
+    str | None,
+    Query(max_length=2048, description="`next_cursor` of the previous page; omit for the first."),
+]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(description="Null on the last page.")
+
+
+@dataclass(frozen=True)
+class CursorCodec:
+    """Signs and checks cursors for one endpoint, query and caller."""
+
+    settings: Settings
+
+    def _serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.settings.secret_key, salt="mynews.cursor.v1")
+
+    @staticmethod
+    def binding(endpoint: str, filters: Mapping[str, Any], caller: str | None) -> str:
+        canonical = json.dumps(
+            {"endpoint": endpoint, "filters": filters, "caller": caller or ""},
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+    def encode(self, binding: str, position: list[Any]) -> str:
+        return self._serializer().dumps({"b": binding, "p": position})
+
+    def decode(self, cursor: str, binding: str, max_age: int = CURSOR_MAX_AGE_SECONDS) -> list[Any]:
+        try:
+            payload = self._serializer().loads(cursor, max_age=max_age)
+        except SignatureExpired:
+            raise InvalidCursor(
+                "This cursor has expired; start again from the first page."
+            ) from None
+        except BadSignature:
+            raise InvalidCursor("This cursor is not valid.") from None
+        if not isinstance(payload, dict) or payload.get("b") != binding:
+            raise InvalidCursor("This cursor belongs to another list, query or caller.")
+        position = payload.get("p")
+        if not isinstance(position, list):
+            raise InvalidCursor("This cursor is not valid.")
+        return position
+
+    def encode_position(self, binding: str, position: tuple[datetime, str]) -> str:
+        """A cursor after (published_at, id): the keyset of newest-first lists."""
+        return self.encode(binding, [position[0].isoformat(), position[1]])
+
+    def decode_position(self, cursor: str, binding: str) -> tuple[datetime, str]:
+        match self.decode(cursor, binding):
+            case [str(moment), str(ident)]:
+                try:
+                    parsed = datetime.fromisoformat(moment)
+                except ValueError:
+                    pass
+                else:
+                    if parsed.tzinfo is not None:
+                        return parsed, ident
+        raise InvalidCursor("This cursor is not valid.")
+
+    def decode_strings(self, cursor: str, binding: str, count: int) -> tuple[str, ...]:
+        """A position of ``count`` strings (e.g. name and slug)."""
+        position = self.decode(cursor, binding)
+        if len(position) != count or not all(isinstance(p, str) for p in position):
+            raise InvalidCursor("This cursor is not valid.")
+        return tuple(position)
+
+
+def cursor_codec(settings: SettingsDep) -> CursorCodec:
+    return CursorCodec(settings)
+
+
+Cursors = Annotated[CursorCodec, Depends(cursor_codec)]

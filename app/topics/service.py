@@ -1,0 +1,112 @@
+"""Topics and authors: the labels articles are filed under, found or created by name.
+
+Both are the same kind of thing (a slug, a name, counts), so one set of functions serves both.
+"""
+
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Table, bindparam, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import insert_or_ignore
+from app.errors import Conflict, NotFound
+from app.models import Author, Topic
+from app.slugs import slugify
+
+Label = Topic | Author
+L = TypeVar("L", Topic, Author)
+
+
+def unique_by_slug(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(slug, name) pairs in the given order, the first name winning for each slug."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(slugify(name), name.strip())
+    return list(seen.items())
+
+
+async def ensure_labels(
+    session: AsyncSession, model: type[Label], names: Sequence[str]
+) -> dict[str, int]:
+    """Ids by slug for these names, creating what is missing (safe under concurrent writers)."""
+    pairs = unique_by_slug(names)
+    if not pairs:
+        return {}
+    slugs = [slug for slug, _ in pairs]
+    rows = await session.execute(select(model.slug, model.id).where(model.slug.in_(slugs)))
+    found: dict[str, int] = dict(rows.all())
+    missing = [{"slug": slug, "name": name} for slug, name in pairs if slug not in found]
+    if missing:
+        await session.execute(insert_or_ignore(session, model.__table__), missing)
+        rows = await session.execute(
+            select(model.slug, model.id).where(model.slug.in_([m["slug"] for m in missing]))
+        )
+        found.update(rows.all())
+    return found
+
+
+async def get_label(session: AsyncSession, model: type[L], slug: str) -> L:
+    label = await session.scalar(select(model).where(model.slug == slug))
+    if label is None:
+        raise NotFound(f"No {model.__name__.lower()} {slug!r}.")
+    return label
+
+
+def _like_pattern(query: str) -> str:
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_labels(
+    session: AsyncSession,
+    model: type[Label],
+    *,
+    query: str | None,
+    limit: int,
+    after: tuple[str, str] | None,
+) -> list[Any]:
+    """By name, then slug; ``query`` matches part of the name or slug, in any case."""
+    statement = select(model).order_by(model.name, model.slug).limit(limit)
+    if query:
+        pattern = _like_pattern(query)
+        statement = statement.where(
+            or_(model.slug.like(pattern, escape="\\"), model.name.ilike(pattern, escape="\\"))
+        )
+    if after is not None:
+        statement = statement.where(tuple_(model.name, model.slug) > tuple_(*after))
+    return list((await session.scalars(statement)).all())
+
+
+async def create_topic(session: AsyncSession, *, name: str, description: str | None) -> Topic:
+    slug = slugify(name)
+    if await session.scalar(select(Topic.id).where(Topic.slug == slug)) is not None:
+        raise Conflict(f"The topic {slug!r} already exists.")
+    topic = Topic(slug=slug, name=name, description=description)
+    session.add(topic)
+    await session.flush()
+    return topic
+
+
+async def update_topic(session: AsyncSession, slug: str, changes: dict[str, Any]) -> Topic:
+    topic = await get_label(session, Topic, slug)
+    for field, value in changes.items():
+        setattr(topic, field, value)
+    await session.flush()
+    return topic
+
+
+async def adjust_article_counts(
+    session: AsyncSession, model: type[Label], deltas: dict[int, int]
+) -> None:
+    """Add to article counts atomically, so concurrent writers never lose an update."""
+    changes = [{"label_id": i, "delta": d} for i, d in sorted(deltas.items()) if d]
+    if not changes:
+        return
+    table = cast(Table, model.__table__)
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("label_id"))
+        .values(article_count=table.c.article_count + bindparam("delta")),
+        changes,
+    )

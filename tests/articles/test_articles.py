@@ -1,0 +1,246 @@
+"""Articles: newsroom writes, public reads, retraction and conditional GET."""
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Scope, Topic
+from tests import factories
+from tests.factories import article_payload
+
+
+async def publish(
+    client: httpx.AsyncClient, account: factories.Account, **overrides: object
+) -> httpx.Response:
+    return await client.post(
+        "/v1/articles", headers=account.headers, json=article_payload(**overrides)
+    )
+
+
+async def test_editor_publishes_full_article(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    response = await publish(
+        client,
+        editor,
+        headline="Russia and China show solidarity",
+        topics=["China-Russia relations", "Diplomacy"],
+        authors=["Jane Reporter", "Li Wei"],
+        video={"url": "https://news.example/v/1.mp4", "title": "Arrival", "duration_seconds": 95},
+    )
+    assert response.status_code == 201
+    article = response.json()
+    assert response.headers["location"] == f"/v1/articles/{article['id']}"
+    assert article["topics"] == [
+        {"slug": "china-russia-relations", "name": "China-Russia relations"},
+        {"slug": "diplomacy", "name": "Diplomacy"},
+    ]
+    assert [a["slug"] for a in article["authors"]] == ["jane-reporter", "li-wei"]
+    assert article["image"]["credit"] == "AP Photo"
+    assert article["video"]["duration_seconds"] == 95
+    assert article["summary"] == ["First point.", "Second point."]
+    assert article["reading_time_minutes"] == 2  # 460 words at 230 a minute
+    assert article["published_at"] == "2026-11-20T10:00:00Z"
+    assert article["body"].startswith("Words")
+
+    fetched = await client.get(f"/v1/articles/{article['id']}")
+    assert fetched.status_code == 200
+    assert fetched.json() == article
+
+
+async def test_topic_names_match_existing_slugs(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
+) -> None:
+    await publish(client, editor, topics=["China-Russia relations"])
+    await publish(client, editor, topics=["china russia RELATIONS!"])
+    topics = (await session.scalars(select(Topic))).all()
+    assert [(t.slug, t.name, t.article_count) for t in topics] == [
+        ("china-russia-relations", "China-Russia relations", 2)
+    ]
+
+
+async def test_duplicate_url_or_external_id_is_409(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    first = await publish(client, editor, external_id="cms-1")
+    assert first.status_code == 201
+    same_url = await publish(client, editor, url=first.json()["url"])
+    assert same_url.status_code == 409
+    same_external = await publish(client, editor, external_id="cms-1")
+    assert same_external.status_code == 409
+    assert same_external.headers["content-type"] == "application/problem+json"
+
+
+async def test_api_key_with_articles_write_can_publish(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    _, writer = await factories.create_api_key(session, scopes=(Scope.ARTICLES_WRITE,))
+    _, reader_key = await factories.create_api_key(session, scopes=(Scope.FEEDS_READ,))
+    payload = article_payload()
+    assert (
+        await client.post("/v1/articles", headers={"X-API-Key": writer}, json=payload)
+    ).status_code == 201
+    refused = await client.post(
+        "/v1/articles", headers={"X-API-Key": reader_key}, json=article_payload()
+    )
+    assert refused.status_code == 403
+
+
+async def test_reader_and_anonymous_cannot_write(
+    client: httpx.AsyncClient, reader: factories.Account, editor: factories.Account
+) -> None:
+    assert (await publish(client, reader)).status_code == 403
+    assert (await client.post("/v1/articles", json=article_payload())).status_code == 401
+    article_id = (await publish(client, editor)).json()["id"]
+    patch = await client.patch(
+        f"/v1/articles/{article_id}", headers=reader.headers, json={"headline": "Hijacked"}
+    )
+    assert patch.status_code == 403
+    delete = await client.delete(f"/v1/articles/{article_id}", headers=reader.headers)
+    assert delete.status_code == 403
+    batch = await client.post(
+        "/v1/articles/batch", headers=reader.headers, json={"articles": [article_payload()]}
+    )
+    assert batch.status_code == 403
+    assert (await client.get(f"/v1/articles/{article_id}")).json()["headline"] != "Hijacked"
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"url": "ftp://news.example/a"}, "body.url"),
+        ({"url": "javascript:alert(1)"}, "body.url"),
+        ({"url": None}, "body.url"),
+        ({"headline": ""}, "body.headline"),
+        ({"headline": "x" * 301}, "body.headline"),
+        ({"headline": "nul\x00byte"}, "body.headline"),
+        ({"topics": []}, "body.topics"),
+        ({"topics": ["!!!"]}, "body.topics.0"),
+        ({"topics": [f"t{i}" for i in range(11)]}, "body.topics"),
+        ({"published_at": "2026-11-20T10:00:00"}, "body.published_at"),
+        ({"published_at": "2099-01-01T00:00:00Z"}, "body.published_at"),
+        ({"published_at": "yesterday"}, "body.published_at"),
+        ({"summary": ["ok"] * 11}, "body.summary"),
+        ({"comment_count": -1}, "body.comment_count"),
+        ({"image": {"url": "not a url"}}, "body.image.url"),
+        (
+            {"video": {"url": "https://news.example/v", "duration_seconds": -5}},
+            "body.video.duration_seconds",
+        ),
+        ({"language": "English"}, "body.language"),
+        ({"id": "chosen-by-client"}, "body.id"),
+        ({"reading_time_minutes": 1}, "body.reading_time_minutes"),
+    ],
+)
+async def test_invalid_article_is_422_naming_the_field(
+    client: httpx.AsyncClient,
+    editor: factories.Account,
+    session: AsyncSession,
+    override: dict[str, object],
+    field: str,
+) -> None:
+    response = await publish(client, editor, **override)
+    assert response.status_code == 422, response.text
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert (await client.get("/v1/articles")).json()["items"] == []
+
+
+async def test_missing_required_fields_are_422(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    response = await client.post("/v1/articles", headers=editor.headers, json={"headline": "x"})
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"body.url", "body.published_at", "body.topics"} <= fields
+
+
+async def test_patch_changes_only_sent_fields_and_refiles(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    article = (await publish(client, editor, topics=["Economy"])).json()
+    response = await client.patch(
+        f"/v1/articles/{article['id']}",
+        headers=editor.headers,
+        json={"headline": "Corrected headline", "topics": ["Trade"]},
+    )
+    assert response.status_code == 200
+    patched = response.json()
+    assert patched["headline"] == "Corrected headline"
+    assert patched["standfirst"] == article["standfirst"]
+    assert [t["slug"] for t in patched["topics"]] == ["trade"]
+    assert patched["updated_at"] > article["updated_at"]
+    assert (await client.get("/v1/articles?topic=economy")).json()["items"] == []
+    assert (await client.get("/v1/articles?topic=trade")).json()["items"][0]["id"] == article["id"]
+    topics = {t["slug"]: t for t in (await client.get("/v1/topics")).json()["items"]}
+    assert topics["economy"]["article_count"] == 0
+    assert topics["trade"]["article_count"] == 1
+
+
+async def test_patch_cannot_null_required_fields_or_add_unknown_ones(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    article_id = (await publish(client, editor)).json()["id"]
+    bodies: list[dict[str, object]] = [
+        {"headline": None},
+        {"topics": None},
+        {"topics": []},
+        {"pk": 5},
+    ]
+    for body in bodies:
+        response = await client.patch(
+            f"/v1/articles/{article_id}", headers=editor.headers, json=body
+        )
+        assert response.status_code == 422, body
+
+
+async def test_retracted_article_is_gone_everywhere(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    article = (
+        await publish(client, editor, headline="Zanzibar ferry schedule", topics=["Transport"])
+    ).json()
+    assert (await client.get("/v1/articles?q=zanzibar")).json()["items"]
+    response = await client.delete(f"/v1/articles/{article['id']}", headers=editor.headers)
+    assert response.status_code == 204
+
+    gone = await client.get(f"/v1/articles/{article['id']}")
+    assert gone.status_code == 410
+    assert gone.headers["content-type"] == "application/problem+json"
+    for query in ("", "?topic=transport", "?q=zanzibar", "?author=jane-reporter", "?section=World"):
+        assert (await client.get(f"/v1/articles{query}")).json()["items"] == [], query
+    topic = (await client.get("/v1/topics/transport")).json()
+    assert topic["article_count"] == 0
+    patch = await client.patch(
+        f"/v1/articles/{article['id']}", headers=editor.headers, json={"headline": "Back"}
+    )
+    assert patch.status_code == 410
+    # Retrying the retraction is harmless.
+    again = await client.delete(f"/v1/articles/{article['id']}", headers=editor.headers)
+    assert again.status_code == 204
+
+
+async def test_unknown_article_is_404(client: httpx.AsyncClient, editor: factories.Account) -> None:
+    assert (await client.get("/v1/articles/nope")).status_code == 404
+    assert (await client.delete("/v1/articles/nope", headers=editor.headers)).status_code == 404
+
+
+async def test_etag_and_304(client: httpx.AsyncClient, editor: factories.Account) -> None:
+    article_id = (await publish(client, editor)).json()["id"]
+    first = await client.get(f"/v1/articles/{article_id}")
+    etag = first.headers["etag"]
+    assert etag.startswith('"')
+    assert "last-modified" in first.headers
+    cached = await client.get(f"/v1/articles/{article_id}", headers={"If-None-Match": etag})
+    assert cached.status_code == 304
+    assert cached.content == b""
+    assert cached.headers["etag"] == etag
+    other = await client.get(f"/v1/articles/{article_id}", headers={"If-None-Match": '"other"'})
+    assert other.status_code == 200
+
+    await client.patch(
+        f"/v1/articles/{article_id}", headers=editor.headers, json={"comment_count": 99}
+    )
+    changed = await client.get(f"/v1/articles/{article_id}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag

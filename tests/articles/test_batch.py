@@ -1,0 +1,119 @@
+"""Batch upsert: created, unchanged on repeat, updated on change, errors confined to their item."""
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Article, Topic
+from tests import factories
+from tests.factories import article_payload
+
+
+async def send(
+    client: httpx.AsyncClient, account: factories.Account, articles: list[dict[str, object]]
+) -> httpx.Response:
+    return await client.post(
+        "/v1/articles/batch", headers=account.headers, json={"articles": articles}
+    )
+
+
+async def test_batch_statuses_across_repeats(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
+) -> None:
+    items = [article_payload(external_id=f"cms-{i}", topics=["Batch news"]) for i in range(3)]
+    items.append(article_payload(url="https://news.example/no-external-id"))
+
+    first = await send(client, editor, items)
+    assert first.status_code == 200
+    results = first.json()["results"]
+    assert [r["status"] for r in results] == ["created"] * 4
+    assert [r["index"] for r in results] == [0, 1, 2, 3]
+    ids = [r["id"] for r in results]
+
+    repeat = (await send(client, editor, items)).json()["results"]
+    assert [r["status"] for r in repeat] == ["unchanged"] * 4
+    assert [r["id"] for r in repeat] == ids
+
+    items[1] = {**items[1], "headline": "Corrected headline"}
+    items[3] = {**items[3], "comment_count": 50}
+    changed = (await send(client, editor, items)).json()["results"]
+    assert [r["status"] for r in changed] == ["unchanged", "updated", "unchanged", "updated"]
+    article = (await client.get(f"/v1/articles/{ids[1]}")).json()
+    assert article["headline"] == "Corrected headline"
+
+    assert await session.scalar(select(func.count()).select_from(Article)) == 4
+    topic = await session.scalar(
+        select(Topic).where(Topic.slug == "batch-news").execution_options(populate_existing=True)
+    )
+    assert topic is not None
+    assert topic.article_count == 3
+
+
+async def test_bad_item_fails_alone(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
+) -> None:
+    good = article_payload(external_id="good-1")
+    bad = article_payload(external_id="bad-1", headline="", topics=[], password="x")
+    response = await send(client, editor, [good, bad, "not an object"])  # type: ignore[list-item]
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        # A non-object item is a malformed request as a whole.
+        response = await send(client, editor, [good, bad])
+    results = response.json()["results"]
+    assert results[0]["status"] == "created"
+    assert results[1]["status"] == "error"
+    assert "headline" in results[1]["error"]
+    assert "topics" in results[1]["error"]
+    assert await session.scalar(select(func.count()).select_from(Article)) == 1
+
+
+async def test_url_clash_with_another_article_is_an_item_error(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    taken = article_payload(external_id="a")
+    clash = article_payload(external_id="b", url=taken["url"])
+    results = (await send(client, editor, [taken, clash])).json()["results"]
+    assert [r["status"] for r in results] == ["created", "error"]
+    assert "url" in results[1]["error"]
+
+
+async def test_same_article_twice_in_one_batch(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    first = article_payload(external_id="twice")
+    second = {**first, "headline": "Second version"}
+    results = (await send(client, editor, [first, second])).json()["results"]
+    assert [r["status"] for r in results] == ["created", "updated"]
+    assert results[0]["id"] == results[1]["id"]
+    article = (await client.get(f"/v1/articles/{results[0]['id']}")).json()
+    assert article["headline"] == "Second version"
+
+
+async def test_retracted_article_is_not_revived(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    item = article_payload(external_id="retract-me")
+    article_id = (await send(client, editor, [item])).json()["results"][0]["id"]
+    await client.delete(f"/v1/articles/{article_id}", headers=editor.headers)
+    result = (await send(client, editor, [item])).json()["results"][0]
+    assert result["status"] == "error"
+    assert (await client.get(f"/v1/articles/{article_id}")).status_code == 410
+
+
+async def test_batch_size_limits(client: httpx.AsyncClient, editor: factories.Account) -> None:
+    assert (await send(client, editor, [])).status_code == 422
+    too_many = [article_payload(body="short", summary=[], image=None) for _ in range(501)]
+    assert (await send(client, editor, too_many)).status_code == 422
+
+
+async def test_full_batch_of_500(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
+) -> None:
+    items = [
+        article_payload(external_id=f"bulk-{i}", topics=[f"Topic {i % 7}"], body="short")
+        for i in range(500)
+    ]
+    response = await send(client, editor, items)
+    assert response.status_code == 200
+    assert {r["status"] for r in response.json()["results"]} == {"created"}
+    assert await session.scalar(select(func.count()).select_from(Article)) == 500

@@ -1,0 +1,199 @@
+"""Listing articles: filters, search, and keyset pages that neither repeat nor skip."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests import factories
+
+BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def at(hours: int) -> str:
+    return (BASE + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
+
+
+async def walk(client: httpx.AsyncClient, url: str, **params: str | int) -> list[str]:
+    """Every id across every page of a list."""
+    ids: list[str] = []
+    cursor = None
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(url, params=query)).json()
+        ids += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return ids
+
+
+async def test_newest_first_with_ties_broken_by_id(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    ids = [await factories.create_article(session, published_at=at(h)) for h in (1, 3, 2)]
+    tied = [await factories.create_article(session, published_at=at(5)) for _ in range(3)]
+    listed = [i["id"] for i in (await client.get("/v1/articles")).json()["items"]]
+    assert listed == [*sorted(tied, reverse=True), ids[1], ids[2], ids[0]]
+
+
+async def test_summary_form_has_no_body(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    await factories.create_article(session)
+    item = (await client.get("/v1/articles")).json()["items"][0]
+    assert "body" not in item
+    assert {"headline", "topics", "authors", "image", "reading_time_minutes"} <= set(item)
+
+
+async def test_pages_cover_everything_once(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    created = {await factories.create_article(session, published_at=at(h % 7)) for h in range(23)}
+    ids = await walk(client, "/v1/articles", limit=5)
+    assert len(ids) == 23
+    assert set(ids) == created
+
+
+async def test_paging_a_topic_while_articles_arrive(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    for hour in range(12):
+        await factories.create_article(session, published_at=at(hour), topics=["Energy"])
+    first = (await client.get("/v1/articles", params={"topic": "energy", "limit": 5})).json()
+    seen = [item["id"] for item in first["items"]]
+    cursor = first["next_cursor"]
+    arrivals = 0
+    while cursor:
+        # New stories land between page requests: newer than everything, and one in the past.
+        await factories.create_article(session, published_at=at(100 + arrivals), topics=["Energy"])
+        arrivals += 1
+        page = (
+            await client.get(
+                "/v1/articles", params={"topic": "energy", "limit": 5, "cursor": cursor}
+            )
+        ).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+    assert len(seen) == len(set(seen)) == 12
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "abc"])
+async def test_bad_limit_is_422(client: httpx.AsyncClient, limit: str) -> None:
+    assert (await client.get("/v1/articles", params={"limit": limit})).status_code == 422
+
+
+async def test_limit_is_clamped_to_100(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    for _ in range(101):
+        await factories.create_article(session)
+    page = (await client.get("/v1/articles", params={"limit": 1000})).json()
+    assert len(page["items"]) == 100
+    assert page["next_cursor"] is not None
+
+
+async def test_default_limit_is_20(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    for _ in range(21):
+        await factories.create_article(session)
+    assert len((await client.get("/v1/articles")).json()["items"]) == 20
+
+
+async def test_tampered_or_foreign_cursor_is_400(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    for _ in range(3):
+        await factories.create_article(session, topics=["Energy"])
+    cursor = (await client.get("/v1/articles", params={"limit": 1})).json()["next_cursor"]
+    tampered = cursor[:-3] + ("AAA" if not cursor.endswith("AAA") else "BBB")
+    for bad in (tampered, "garbage", cursor + "x", ""):
+        response = await client.get("/v1/articles", params={"limit": 1, "cursor": bad})
+        assert response.status_code in (400, 422), bad
+        if bad:
+            assert response.status_code == 400
+            assert response.headers["content-type"] == "application/problem+json"
+    # A cursor is bound to its filters: replaying it on another query is refused.
+    other = await client.get(
+        "/v1/articles", params={"limit": 1, "cursor": cursor, "topic": "energy"}
+    )
+    assert other.status_code == 400
+    topics_cursor = await client.get("/v1/topics", params={"cursor": cursor})
+    assert topics_cursor.status_code == 400
+
+
+async def test_filters(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    energy = await factories.create_article(
+        session,
+        topics=["Energy"],
+        authors=["Ana Lopez"],
+        section="Business",
+        language="en",
+        published_at=at(1),
+    )
+    sport = await factories.create_article(
+        session,
+        topics=["Football"],
+        authors=["Ben Okafor"],
+        section="Sport",
+        language="fr",
+        published_at=at(10),
+    )
+    both = await factories.create_article(
+        session,
+        topics=["Energy", "Football"],
+        authors=["Ana Lopez", "Ben Okafor"],
+        section="Business",
+        language="en",
+        published_at=at(20),
+    )
+
+    async def ids(**params: str) -> list[str]:
+        return [i["id"] for i in (await client.get("/v1/articles", params=params)).json()["items"]]
+
+    assert await ids(topic="energy") == [both, energy]
+    assert await ids(author="ben-okafor") == [both, sport]
+    assert await ids(topic="energy", author="ben-okafor") == [both]
+    assert await ids(section="Sport") == [sport]
+    assert await ids(language="fr") == [sport]
+    assert await ids(since=at(10)) == [both, sport]
+    assert await ids(until=at(10)) == [energy]
+    assert await ids(since=at(5), until=at(15)) == [sport]
+    assert await ids(topic="no-such-topic") == []
+
+
+async def test_full_text_search(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    defence = await factories.create_article(
+        session,
+        headline="Chinese defence minister heads to Moscow",
+        standfirst="Li Shangfu meets his Russian counterpart",
+        summary=["Putin gives the visitor a high-profile welcome"],
+        body="The talks covered military cooperation.",
+    )
+    await factories.create_article(session, headline="Local bakery wins prize", body="Bread.")
+
+    async def search(q: str) -> list[str]:
+        response = await client.get("/v1/articles", params={"q": q})
+        assert response.status_code == 200
+        return [i["id"] for i in response.json()["items"]]
+
+    assert await search("moscow") == [defence]  # headline
+    assert await search("Shangfu") == [defence]  # standfirst
+    assert await search("welcome") == [defence]  # summary
+    assert await search("cooperation") == [defence]  # body
+    assert await search("ministers") == [defence]  # stemmed
+    assert await search("defence Moscow") == [defence]
+    assert await search("defence bakery") == []  # every word must match
+    assert await search("volcano") == []
+    # Query syntax cannot break the search.
+    for hostile in ('"', "AND OR NOT", "moscow)", "*", "' OR 1=1 --", "NEAR(a b)"):
+        assert isinstance(await search(hostile), list)
+
+
+async def test_search_follows_edits(
+    client: httpx.AsyncClient, session: AsyncSession, editor: factories.Account
+) -> None:
+    article_id = await factories.create_article(session, headline="Old wording about turbines")
+    await client.patch(
+        f"/v1/articles/{article_id}",
+        headers=editor.headers,
+        json={"headline": "New wording about glaciers"},
+    )
+    assert (await client.get("/v1/articles", params={"q": "turbines"})).json()["items"] == []
+    hits = (await client.get("/v1/articles", params={"q": "glaciers"})).json()["items"]
+    assert [h["id"] for h in hits] == [article_id]

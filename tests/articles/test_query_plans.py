@@ -1,0 +1,87 @@
+"""The hot listing queries walk an index in order: no sort of a whole topic or table."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.articles import queries
+from app.articles.service import Filing, file_articles
+from app.db import dialect_name, new_id
+from app.models import Article, Topic
+
+ARTICLES = 3000
+TOPICS = 30
+
+
+async def fill(session: AsyncSession) -> list[int]:
+    """Enough articles across enough topics for the planner to prefer its indexes."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": new_id(),
+            "url": f"https://news.example/plan/{i}",
+            "headline": f"Plan {i}",
+            "published_at": start + timedelta(minutes=i),
+            "updated_at": start + timedelta(minutes=i),
+            "content_hash": "x",
+        }
+        for i in range(ARTICLES)
+    ]
+    await session.execute(insert(Article), rows)
+    await file_articles(
+        session,
+        [
+            Filing(r["id"], r["published_at"], [f"Plan topic {i % TOPICS}"], [])
+            for i, r in enumerate(rows)
+        ],
+    )
+    if dialect_name(session) == "postgresql":
+        await session.execute(text("ANALYZE articles"))
+        await session.execute(text("ANALYZE article_topics"))
+    else:
+        await session.execute(text("ANALYZE"))
+    return list((await session.scalars(select(Topic.id).order_by(Topic.id))).all())
+
+
+async def plan(session: AsyncSession, statement: Any) -> str:
+    bind = session.bind
+    assert bind is not None
+    sql = str(statement.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+    prefix = "EXPLAIN" if dialect_name(session) == "postgresql" else "EXPLAIN QUERY PLAN"
+    rows = await session.execute(text(f"{prefix} {sql}"))
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+async def test_newest_in_one_topic_is_an_ordered_index_scan(session: AsyncSession) -> None:
+    await fill(session)
+    statement, published, ident = queries._listing(queries.ArticleFilters(topic="plan-topic-3"))
+    statement = statement.order_by(published.desc(), ident.desc()).limit(21)
+    explained = await plan(session, statement)
+    assert "ix_article_topics_topic_id_published_at" in explained, explained
+    assert "Sort" not in explained, explained
+    assert "TEMP B-TREE" not in explained, explained
+
+
+async def test_newest_across_everything_is_an_ordered_index_scan(session: AsyncSession) -> None:
+    await fill(session)
+    statement, published, ident = queries._listing(queries.ArticleFilters())
+    statement = statement.order_by(published.desc(), ident.desc()).limit(21)
+    explained = await plan(session, statement)
+    assert "ix_articles_published_at_id" in explained, explained
+    assert "Sort" not in explained, explained
+    assert "TEMP B-TREE" not in explained, explained
+
+
+async def test_newest_in_several_topics_scans_each_topic_index(session: AsyncSession) -> None:
+    topic_ids = await fill(session)
+    wanted = topic_ids[:5]
+    rows = await queries.newest_in_topics(session, wanted, per_topic=4)
+    assert len(rows) == 20
+    assert {topic for _, _, topic in rows} == set(wanted)
+    statement = queries.newest_in_topics_statement(dialect_name(session), wanted, 4)
+    explained = await plan(session, statement)
+    assert "ix_article_topics_topic_id_published_at" in explained, explained
+    assert "Seq Scan on article_topics" not in explained, explained
+    assert "TEMP B-TREE" not in explained, explained
