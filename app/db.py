@@ -1,14 +1,14 @@
 """Engine, sessions and the declarative base shared by every table."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Table, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
@@ -169,3 +169,22 @@ def insert_or_ignore(session: AsyncSession, table: Any) -> Any:
     if dialect_name(session) == "postgresql":
         return postgresql_insert(table).on_conflict_do_nothing()
     return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def upsert(
+    session: AsyncSession, table: Any, keys: list[str], update: Callable[[Any], dict[str, Any]]
+) -> Any:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` in the session's dialect.
+
+    ``update`` receives the ``excluded`` row (the one that was not inserted) and returns the
+    column assignments for the existing row.
+    """
+    statement: Any = (
+        postgresql_insert(table) if dialect_name(session) == "postgresql" else sqlite_insert(table)
+    )
+    return statement.on_conflict_do_update(index_elements=keys, set_=update(statement.excluded))
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, typed as one."""
+    return cast(Table, model.__table__)

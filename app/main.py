@@ -17,6 +17,7 @@ from app.errors import install_error_handlers
 from app.middleware import BodySizeLimitMiddleware, PrivateCacheMiddleware
 from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
+from app.reader.router import router as reader_router
 from app.topics.router import router as topics_router
 from app.users.router import router as users_router
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_keys_router,
         articles_router,
         topics_router,
+        reader_router,
     ):
         app.include_router(router)
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.security import hash_password
 from app.errors import Conflict, NotFound
 from app.models import Role, User
+from app.reader import service as reader_service
 from app.users.schemas import MeUpdate
 
 
@@ -67,5 +68,6 @@ async def set_role(session: AsyncSession, user_id: str, role: Role) -> User:
 
 async def delete_user(session: AsyncSession, user: User) -> None:
     """Remove the account; its personal data goes with it (foreign keys cascade)."""
+    await reader_service.release_follows(session, user.id)
     await session.delete(user)
     await session.flush()

@@ -1,0 +1,169 @@
+"""Reading events: dedup across retries, partial rejection, history, engagement."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clock import current_time
+from app.models import ArticleEngagement, ReadingEvent
+from tests import factories
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def event(
+    event_id: str, article_id: str, kind: str = "open", minutes_ago: float = 1, **extra: object
+) -> dict[str, object]:
+    occurred = (NOW - timedelta(minutes=minutes_ago)).isoformat()
+    return {
+        "id": event_id,
+        "type": kind,
+        "article_id": article_id,
+        "occurred_at": occurred,
+        **extra,
+    }
+
+
+async def post(
+    client: httpx.AsyncClient, account: factories.Account, events: list[dict[str, object]]
+) -> httpx.Response:
+    return await client.post("/v1/me/events", headers=account.headers, json={"events": events})
+
+
+async def test_retrying_a_batch_records_nothing_twice(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, app: FastAPI
+) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+    article_id = await factories.create_article(session)
+    batch = [
+        event("e1", article_id),
+        event("e2", article_id, "read", dwell_ms=40_000),
+        event("e1", article_id),
+    ]
+    first = await post(client, reader, batch)
+    assert first.status_code == 202
+    assert first.json() == {"accepted": 2, "duplicates": 1, "rejected": []}
+    retry = await post(client, reader, batch)
+    assert retry.json() == {"accepted": 0, "duplicates": 3, "rejected": []}
+    stored = await session.scalar(select(func.count()).select_from(ReadingEvent))
+    assert stored == 2
+
+
+async def test_unknown_retracted_and_future_events_are_rejected_alone(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    editor: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+    live = await factories.create_article(session)
+    retracted = await factories.create_article(session)
+    await client.delete(f"/v1/articles/{retracted}", headers=editor.headers)
+    response = await post(
+        client,
+        reader,
+        [
+            event("ok", live),
+            event("unknown", "no-such-article"),
+            event("gone", retracted),
+            event("future", live, minutes_ago=-6),
+            event("slightly-ahead", live, "read", minutes_ago=-4),
+        ],
+    )
+    assert response.status_code == 202
+    body = response.json()
+    assert body["accepted"] == 2
+    assert [r["index"] for r in body["rejected"]] == [1, 2, 3]
+    reasons = [r["reason"] for r in body["rejected"]]
+    assert "unknown" in reasons[0]
+    assert "retracted" in reasons[1]
+    assert "future" in reasons[2]
+
+
+async def test_batch_size_bounds(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, app: FastAPI
+) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+    article_id = await factories.create_article(session)
+    full = [event(f"e{i}", article_id, "impression") for i in range(500)]
+    response = await post(client, reader, full)
+    assert response.status_code == 202
+    assert response.json()["accepted"] == 500
+    over = [event(f"x{i}", article_id, "impression") for i in range(501)]
+    assert (await post(client, reader, over)).status_code == 422
+    assert (await post(client, reader, [])).status_code == 422
+
+
+async def test_malformed_events_are_422(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    article_id = await factories.create_article(session)
+    for bad in (
+        event("a", article_id, "teleport"),
+        event("", article_id),
+        event("x" * 65, article_id),
+        {**event("b", article_id), "occurred_at": "2026-11-27T12:00:00"},
+        {**event("c", article_id), "user_id": "someone-else"},
+        event("d", article_id, dwell_ms=-1),
+    ):
+        response = await post(client, reader, [bad])
+        assert response.status_code == 422, bad
+
+
+async def test_history_newest_first_and_private(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    other_reader: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+    older, newer, only_seen = [await factories.create_article(session) for _ in range(3)]
+    await post(
+        client,
+        reader,
+        [
+            event("1", older, "open", minutes_ago=30),
+            event("2", newer, "read", minutes_ago=10),
+            event("3", only_seen, "impression", minutes_ago=5),
+            event("4", older, "open", minutes_ago=50),
+        ],
+    )
+    history = (await client.get("/v1/me/history", headers=reader.headers)).json()
+    assert [item["article"]["id"] for item in history["items"]] == [newer, older]
+    assert history["items"][1]["last_read_at"] == (NOW - timedelta(minutes=30)).isoformat().replace(
+        "+00:00", "Z"
+    )
+    assert (await client.get("/v1/me/history", headers=other_reader.headers)).json()["items"] == []
+
+
+async def test_one_reader_counts_once_per_article_and_signal(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    other_reader: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+    article_id = await factories.create_article(session)
+    spam = [event(f"s{i}", article_id, "like", minutes_ago=i % 50) for i in range(300)]
+    await post(client, reader, spam)
+    await post(client, reader, [event(f"t{i}", article_id, "like") for i in range(100)])
+    await post(
+        client, other_reader, [event("o1", article_id, "like"), event("o2", article_id, "open")]
+    )
+    likes = await session.scalar(
+        select(func.sum(ArticleEngagement.likes)).where(ArticleEngagement.article_id == article_id)
+    )
+    opens = await session.scalar(
+        select(func.sum(ArticleEngagement.opens)).where(ArticleEngagement.article_id == article_id)
+    )
+    assert (likes, opens) == (2, 1)
+
+
+async def test_events_need_a_reader(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/v1/me/events", json={"events": []})).status_code == 401
