@@ -37,6 +37,21 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(900, ge=30)
     refresh_token_ttl_days: int = Field(30, ge=1)
 
+    # Feed ranking: weights of each signal and how fast each fades. See app/feed/ranking.py.
+    feed_weight_followed_topic: float = Field(3.0, ge=0)
+    feed_weight_followed_author: float = Field(3.0, ge=0)
+    feed_weight_inferred_interest: float = Field(2.0, ge=0)
+    feed_weight_freshness: float = Field(2.0, ge=0)
+    feed_weight_engagement: float = Field(1.5, ge=0)
+    feed_weight_editors_pick: float = Field(1.0, ge=0)
+    feed_freshness_half_life_hours: float = Field(12.0, gt=0)
+    feed_engagement_half_life_hours: float = Field(6.0, gt=0)
+    feed_interest_half_life_days: float = Field(14.0, gt=0)
+    # Engagement needs this many weighted interactions to reach half its full lift, so one
+    # reader's actions move an article little.
+    feed_engagement_smoothing: float = Field(20.0, gt=0)
+    feed_snapshot_ttl_minutes: int = Field(30, ge=15)
+
     max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
     docs_enabled: bool = True
     public_base_url: str = "http://127.0.0.1:8000"

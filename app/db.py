@@ -1,14 +1,14 @@
 """Engine, sessions and the declarative base shared by every table."""
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, Table, event
+from sqlalchemy import DateTime, MetaData, Table, event, literal, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
@@ -188,3 +188,13 @@ def upsert(
 def table_of(model: type[Base]) -> Table:
     """A mapped class's table, typed as one."""
     return cast(Table, model.__table__)
+
+
+def keyset_before(columns: Sequence[Any], position: Sequence[Any]) -> Any:
+    """``(columns) < (position)``, with each value bound as its column's type.
+
+    Row-value comparison walks a composite index in order on both databases; binding through
+    the column types keeps timestamps comparable on SQLite, which stores them as text.
+    """
+    bound = [literal(value, type_=col.type) for col, value in zip(columns, position, strict=True)]
+    return tuple_(*columns) < tuple_(*bound)

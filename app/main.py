@@ -14,6 +14,7 @@ from app.auth.router import router as auth_router
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
+from app.feed.router import router as feed_router
 from app.middleware import BodySizeLimitMiddleware, PrivateCacheMiddleware
 from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         articles_router,
         topics_router,
         reader_router,
+        feed_router,
     ):
         app.include_router(router)
 

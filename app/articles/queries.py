@@ -9,13 +9,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, column, select, true, tuple_, union_all, values
+from sqlalchemy import BigInteger, Select, column, select, true, union_all, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import search
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
-from app.db import dialect_name
+from app.db import dialect_name, keyset_before
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, Topic
 
 SUMMARY_COLUMNS = (
@@ -149,7 +149,7 @@ async def list_articles(
             return [], None
         statement = statement.where(condition)
     if after is not None:
-        statement = statement.where(tuple_(published, ident) < after)
+        statement = statement.where(keyset_before((published, ident), after))
     statement = statement.order_by(published.desc(), ident.desc()).limit(limit + 1)
     rows = (await session.execute(statement)).all()
     page = await summaries(session, rows[:limit])
@@ -157,46 +157,60 @@ async def list_articles(
     return page, (page[-1].published_at, page[-1].id) if more else None
 
 
-def newest_in_topics_statement(dialect: str, topic_ids: Sequence[int], per_topic: int) -> Any:
-    """The newest ``per_topic`` articles of each topic: (article id, published_at, topic id).
+def newest_filed_statement(
+    dialect: str,
+    link: type[ArticleTopic] | type[ArticleAuthor],
+    label_ids: Sequence[int],
+    per_label: int,
+    before: tuple[datetime, str] | None = None,
+) -> Any:
+    """The newest ``per_label`` articles under each topic (or by each author):
+    (article id, published_at, label id).
 
-    One index range scan per topic, whatever the archive's size: a LATERAL join over the wanted
-    topics on PostgreSQL, a UNION ALL of per-topic queries on SQLite. Retracted articles are
-    not filed under topics, so they never appear.
+    One index range scan per label, whatever the archive's size: a LATERAL join over the wanted
+    labels on PostgreSQL, a UNION ALL of per-label queries on SQLite. Retracted articles are
+    not filed, so they never appear. ``before`` keeps only articles older than a keyset position.
     """
-    link = ArticleTopic
-    columns = (link.article_id, link.published_at, link.topic_id)
+    label = link.topic_id if link is ArticleTopic else ArticleAuthor.author_id
+    columns = (link.article_id, link.published_at, label)
     order = (link.published_at.desc(), link.article_id.desc())
+    older = (
+        true() if before is None else keyset_before((link.published_at, link.article_id), before)
+    )
     if dialect == "postgresql":
-        wanted = values(column("topic_id", BigInteger), name="wanted").data(
-            [(topic_id,) for topic_id in topic_ids]
+        wanted = values(column("label_id", BigInteger), name="wanted").data(
+            [(label_id,) for label_id in label_ids]
         )
         newest = (
             select(*columns)
-            .where(link.topic_id == wanted.c.topic_id)
+            .where(label == wanted.c.label_id, older)
             .order_by(*order)
-            .limit(per_topic)
+            .limit(per_label)
             .lateral("newest")
         )
         return select(newest).select_from(wanted).join(newest, true())
     return union_all(
         *(
             select(*columns)
-            .where(link.topic_id == topic_id)
+            .where(label == label_id, older)
             .order_by(*order)
-            .limit(per_topic)
+            .limit(per_label)
             .subquery()
             .select()
-            for topic_id in topic_ids
+            for label_id in label_ids
         )
     )
 
 
-async def newest_in_topics(
-    session: AsyncSession, topic_ids: Sequence[int], per_topic: int
+async def newest_filed(
+    session: AsyncSession,
+    link: type[ArticleTopic] | type[ArticleAuthor],
+    label_ids: Sequence[int],
+    per_label: int,
+    before: tuple[datetime, str] | None = None,
 ) -> list[tuple[str, datetime, int]]:
-    """Runs ``newest_in_topics_statement``."""
-    if not topic_ids:
+    """Runs ``newest_filed_statement``."""
+    if not label_ids:
         return []
-    statement = newest_in_topics_statement(dialect_name(session), topic_ids, per_topic)
+    statement = newest_filed_statement(dialect_name(session), link, label_ids, per_label, before)
     return [(row[0], row[1], row[2]) for row in await session.execute(statement)]

@@ -2,6 +2,7 @@
 
 from app.models.api_key import ApiKey, Scope
 from app.models.content import Article, ArticleAuthor, ArticleTopic, Author, Topic
+from app.models.feed import FeedSnapshot
 from app.models.reader import (
     ArticleEngagement,
     AuthorMute,
@@ -25,6 +26,7 @@ __all__ = [
     "AuthorMute",
     "AuthorSubscription",
     "Bookmark",
+    "FeedSnapshot",
     "HiddenArticle",
     "ReaderArticle",
     "ReadingEvent",

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import dialect_name, insert_or_ignore, table_of, upsert
+from app.db import dialect_name, insert_or_ignore, keyset_before, table_of, upsert
 from app.models import Article, ArticleEngagement, ReaderArticle, ReadingEvent, User
 from app.reader.schemas import EventIn, EventsAccepted, HistoryEntry, RejectedEvent
 from app.reader.service import with_articles
@@ -244,7 +244,7 @@ async def history(
     )
     if after is not None:
         statement = statement.where(
-            tuple_(ReaderArticle.last_read_at, ReaderArticle.article_id) < after
+            keyset_before((ReaderArticle.last_read_at, ReaderArticle.article_id), after)
         )
     statement = statement.order_by(
         ReaderArticle.last_read_at.desc(), ReaderArticle.article_id.desc()

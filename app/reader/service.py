@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, tuple_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.articles import service as article_service
-from app.db import insert_or_ignore, table_of, upsert
+from app.db import insert_or_ignore, keyset_before, table_of, upsert
 from app.errors import NotFound
 from app.models import (
     Article,
@@ -213,7 +213,9 @@ async def list_bookmarks(
         .where(Bookmark.user_id == user_id, Article.retracted_at.is_(None))
     )
     if after is not None:
-        statement = statement.where(tuple_(Bookmark.created_at, Bookmark.article_id) < after)
+        statement = statement.where(
+            keyset_before((Bookmark.created_at, Bookmark.article_id), after)
+        )
     statement = statement.order_by(Bookmark.created_at.desc(), Bookmark.article_id.desc())
     rows = (await session.execute(statement.limit(limit + 1))).all()
     return await with_articles(rows, limit, session, BookmarkOut, "bookmarked_at")

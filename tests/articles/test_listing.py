@@ -197,3 +197,13 @@ async def test_search_follows_edits(
     assert (await client.get("/v1/articles", params={"q": "turbines"})).json()["items"] == []
     hits = (await client.get("/v1/articles", params={"q": "glaciers"})).json()["items"]
     assert [h["id"] for h in hits] == [article_id]
+
+
+async def test_pages_through_ties_on_the_same_second(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    tied = {await factories.create_article(session, published_at=at(3)) for _ in range(7)}
+    ids = await walk(client, "/v1/articles", limit=2)
+    assert len(ids) == 7
+    assert set(ids) == tied
+    assert ids == sorted(ids, reverse=True)

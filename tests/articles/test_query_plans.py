@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import queries
 from app.articles.service import Filing, file_articles
 from app.db import dialect_name, new_id
-from app.models import Article, Topic
+from app.models import Article, ArticleTopic, Topic
 
 ARTICLES = 3000
 TOPICS = 30
@@ -77,10 +77,10 @@ async def test_newest_across_everything_is_an_ordered_index_scan(session: AsyncS
 async def test_newest_in_several_topics_scans_each_topic_index(session: AsyncSession) -> None:
     topic_ids = await fill(session)
     wanted = topic_ids[:5]
-    rows = await queries.newest_in_topics(session, wanted, per_topic=4)
+    rows = await queries.newest_filed(session, ArticleTopic, wanted, per_label=4)
     assert len(rows) == 20
     assert {topic for _, _, topic in rows} == set(wanted)
-    statement = queries.newest_in_topics_statement(dialect_name(session), wanted, 4)
+    statement = queries.newest_filed_statement(dialect_name(session), ArticleTopic, wanted, 4)
     explained = await plan(session, statement)
     assert "ix_article_topics_topic_id_published_at" in explained, explained
     assert "Seq Scan on article_topics" not in explained, explained

@@ -1,0 +1,243 @@
+"""Ranking a reader's feed: pure functions, no I/O.
+
+The same functions rank the live feed and replay logged impressions offline (`mynews
+evaluate`), so what is measured offline is what readers get.
+
+An article's score adds up independent contributions, each explainable as a reason:
+
+- ``followed_topic`` / ``followed_author``: the reader follows one of its topics or authors;
+- ``inferred_interest``: the reader's own opens, reads, shares and likes (minus dislikes) of
+  articles on its topics and by its authors, fading with a half-life;
+- ``recent``: freshness, ``0.5 ** (age / half_life)``;
+- ``trending``: engagement, decayed and smoothed as ``e / (e + k)`` so that one reader's
+  handful of interactions barely moves it;
+- ``editors_pick``: the newsroom's own priority.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# A reason is shown when its contribution is at least this large.
+REASON_THRESHOLD = 0.15
+MAX_SAME_TOPIC_RUN = 3
+
+# What each of the reader's own signals says about their interest in a topic or author.
+SIGNAL_WEIGHTS = {"open": 1.0, "read": 2.0, "share": 3.0, "like": 3.0, "dislike": -4.0}
+# Interest saturates: tanh(evidence / scale) keeps it within (-1, 1).
+INTEREST_SCALE = 4.0
+
+# How much each kind of engagement counts towards trending.
+ENGAGEMENT_WEIGHTS = {
+    "impressions": 0.05,
+    "opens": 1.0,
+    "reads": 2.0,
+    "shares": 3.0,
+    "likes": 2.0,
+    "dislikes": -2.0,
+}
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True)
+class Weights:
+    followed_topic: float = 3.0
+    followed_author: float = 3.0
+    inferred_interest: float = 2.0
+    freshness: float = 2.0
+    engagement: float = 1.5
+    editors_pick: float = 1.0
+    freshness_half_life_hours: float = 12.0
+    engagement_smoothing: float = 20.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article that may be shown, with what ranking needs to know of it."""
+
+    article_id: str
+    published_at: datetime
+    topics: tuple[int, ...]  # primary topic first
+    authors: tuple[int, ...] = ()
+    engagement: float = 0.0  # decayed engagement, see ``decayed_engagement``
+    editors_pick: bool = False
+    headline: str = ""
+
+    @property
+    def primary_topic(self) -> int | None:
+        return self.topics[0] if self.topics else None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the ranking believes about one reader."""
+
+    followed_topics: frozenset[int] = frozenset()
+    followed_authors: frozenset[int] = frozenset()
+    topic_interest: Mapping[int, float] = field(default_factory=dict)  # in (-1, 1)
+    author_interest: Mapping[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    topic: int | None = None
+    author: int | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+def decay(age_hours: float, half_life_hours: float) -> float:
+    """1 now, 1/2 after one half-life; the future counts as now."""
+    return float(0.5 ** (max(age_hours, 0.0) / half_life_hours))
+
+
+def hours_between(earlier: datetime, later: datetime) -> float:
+    return (later - earlier).total_seconds() / 3600
+
+
+def decayed_engagement(
+    buckets: Iterable[tuple[datetime, Mapping[str, int]]], now: datetime, half_life_hours: float
+) -> float:
+    """Weighted engagement counts, each hour's bucket faded by its age."""
+    total = 0.0
+    for bucket_start, counts in buckets:
+        raw = sum(ENGAGEMENT_WEIGHTS[k] * counts.get(k, 0) for k in ENGAGEMENT_WEIGHTS)
+        total += raw * decay(hours_between(bucket_start, now), half_life_hours)
+    return max(total, 0.0)
+
+
+def interest(
+    signals: Iterable[tuple[str, datetime]], now: datetime, half_life_hours: float
+) -> float:
+    """Interest in (-1, 1) from (signal, time) pairs, recent ones counting most."""
+    evidence = sum(
+        SIGNAL_WEIGHTS[kind] * decay(hours_between(at, now), half_life_hours)
+        for kind, at in signals
+    )
+    return math.tanh(evidence / INTEREST_SCALE)
+
+
+def score(candidate: Candidate, profile: Profile, now: datetime, weights: Weights) -> Scored:
+    """The candidate's score for this reader, and the reasons that contributed most."""
+    parts: list[tuple[float, Reason]] = []
+    followed_topic = next((t for t in candidate.topics if t in profile.followed_topics), None)
+    if followed_topic is not None:
+        parts.append((weights.followed_topic, Reason("followed_topic", topic=followed_topic)))
+    followed_author = next((a for a in candidate.authors if a in profile.followed_authors), None)
+    if followed_author is not None:
+        parts.append((weights.followed_author, Reason("followed_author", author=followed_author)))
+
+    interests = [
+        (profile.topic_interest.get(t, 0.0), Reason("inferred_interest", topic=t))
+        for t in candidate.topics
+    ]
+    interests += [
+        (profile.author_interest.get(a, 0.0), Reason("inferred_interest", author=a))
+        for a in candidate.authors
+    ]
+    if interests:
+        positive = max(interests, key=lambda item: item[0])
+        negative = min(item[0] for item in interests)
+        # The strongest liking shows as a reason; any disliking pulls the article down.
+        if positive[0] > 0:
+            parts.append((weights.inferred_interest * positive[0], positive[1]))
+        if negative < 0:
+            parts.append((weights.inferred_interest * negative, Reason("disliked")))
+
+    age = hours_between(candidate.published_at, now)
+    parts.append(
+        (weights.freshness * decay(age, weights.freshness_half_life_hours), Reason("recent"))
+    )
+    lift = candidate.engagement / (candidate.engagement + weights.engagement_smoothing)
+    parts.append((weights.engagement * lift, Reason("trending")))
+    if candidate.editors_pick:
+        parts.append((weights.editors_pick, Reason("editors_pick")))
+
+    total = sum(value for value, _ in parts)
+    shown = sorted(
+        (p for p in parts if p[0] >= REASON_THRESHOLD and p[1].code != "disliked"),
+        key=lambda p: -p[0],
+    )
+    reasons = tuple(reason for _, reason in shown) or (Reason("recent"),)
+    return Scored(candidate, total, reasons)
+
+
+def _order_key(item: Scored) -> tuple[float, float, str]:
+    # Highest score first; then the fresher; then by id, so equal inputs rank identically.
+    return (-item.score, -item.candidate.published_at.timestamp(), item.candidate.article_id)
+
+
+def rank(
+    candidates: Iterable[Candidate], profile: Profile, now: datetime, weights: Weights
+) -> list[Scored]:
+    """Score and sort, best first, deterministically."""
+    return sorted((score(c, profile, now, weights) for c in candidates), key=_order_key)
+
+
+def wire_copy_key(headline: str) -> str:
+    """Headlines that differ only in case, punctuation or spacing are one story."""
+    return _NON_WORD.sub(" ", headline.lower()).strip()
+
+
+def drop_wire_copies(items: Sequence[Scored]) -> list[Scored]:
+    """Keep the best-ranked copy of each story ingested more than once under other URLs."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        key = wire_copy_key(item.candidate.headline) or item.candidate.article_id
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
+def diversify(items: Sequence[Scored], max_run: int = MAX_SAME_TOPIC_RUN) -> list[Scored]:
+    """No more than ``max_run`` consecutive items share a primary topic while others remain.
+
+    Greedy: take the best remaining item unless it would extend a run past the cap, in which
+    case take the best one on another topic.
+    """
+    remaining = list(items)
+    result: list[Scored] = []
+    while remaining:
+        run_topic = _run_topic(result, max_run)
+        choice = 0
+        if run_topic is not None:
+            choice = next(
+                (
+                    i
+                    for i, item in enumerate(remaining)
+                    if item.candidate.primary_topic != run_topic
+                ),
+                0,
+            )
+        result.append(remaining.pop(choice))
+    return result
+
+
+def _run_topic(result: Sequence[Scored], max_run: int) -> int | None:
+    """The primary topic of the last ``max_run`` items when they all share one."""
+    if len(result) < max_run:
+        return None
+    tail = Counter(item.candidate.primary_topic for item in result[-max_run:])
+    if len(tail) == 1:
+        (topic,) = tail
+        return topic
+    return None
+
+
+def build_feed(
+    candidates: Iterable[Candidate], profile: Profile, now: datetime, weights: Weights
+) -> list[Scored]:
+    """The whole ranked feed: score, drop wire copies, then diversify."""
+    return diversify(drop_wire_copies(rank(candidates, profile, now, weights)))

@@ -1,0 +1,87 @@
+"""The personalised feed, trending articles, and the reader's interests."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from app.auth.dependencies import CurrentUser
+from app.clock import Now
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.errors import InvalidCursor
+from app.feed import insights, latest, service
+from app.feed.schemas import FeedPage, Interests, TrendingPage
+from app.pagination import CursorParam, Cursors, Limit
+
+router = APIRouter(tags=["feed"])
+
+
+@router.get(
+    "/v1/me/feed",
+    response_model=FeedPage,
+    responses={400: {"description": "The cursor is invalid, or its feed has expired."}},
+)
+async def read_feed(
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    cursors: Cursors,
+    now: Now,
+    limit: Limit,
+    cursor: CursorParam = None,
+    mode: Annotated[Literal["ranked", "latest"], Query()] = "ranked",
+    include_read: Annotated[
+        bool, Query(description="Keep articles already opened or read.")
+    ] = False,
+) -> FeedPage:
+    """Stories that matter to the reader, best first, each with the reasons it is there.
+
+    Without a cursor, a fresh ranking is made; its cursor pages through that same ranking for
+    at least 15 minutes. `mode=latest` lists followed topics and authors, newest first.
+    """
+    binding = cursors.binding("feed", {"mode": mode, "include_read": include_read}, user.id)
+    if mode == "latest":
+        after = cursors.decode_position(cursor, binding) if cursor else None
+        items, position = await latest.latest_page(
+            session, user.id, now, limit=limit, after=after, include_read=include_read
+        )
+        next_cursor = cursors.encode_position(binding, position) if position else None
+        return FeedPage(items=items, next_cursor=next_cursor, generated_at=now)
+
+    if cursor is None:
+        ranked = await service.rank_for_reader(
+            session, user.id, now, settings, include_read=include_read
+        )
+        snapshot = await service.create_snapshot(session, user.id, ranked, now, settings)
+        offset = 0
+    else:
+        max_age = settings.feed_snapshot_ttl_minutes * 60
+        match cursors.decode(cursor, binding, max_age=max_age):
+            case [str(snapshot_id), int(offset)] if offset >= 0:
+                snapshot = await service.load_snapshot(session, snapshot_id, user.id, now)
+            case _:
+                raise InvalidCursor("This cursor is not valid.")
+    items, following = await service.snapshot_page(session, user.id, snapshot, offset, limit)
+    next_cursor = cursors.encode(binding, [snapshot.id, following]) if following else None
+    return FeedPage(items=items, next_cursor=next_cursor, generated_at=snapshot.created_at)
+
+
+@router.get("/v1/trending", response_model=TrendingPage)
+async def read_trending(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: Now,
+    limit: Limit,
+    hours: Annotated[int, Query(ge=1, le=168, description="The engagement window.")] = 24,
+) -> TrendingPage:
+    """Articles ranked by readers' recent engagement, recent activity counting most."""
+    items = await insights.trending(session, now, settings, hours=hours, limit=limit)
+    return TrendingPage(items=items)
+
+
+@router.get("/v1/me/interests", response_model=Interests)
+async def read_interests(
+    user: CurrentUser, session: SessionDep, settings: SettingsDep, now: Now
+) -> Interests:
+    """What the feed believes the reader cares about, and the evidence for it."""
+    return await insights.interests(session, user.id, now, settings)

@@ -1,0 +1,222 @@
+"""The personalised feed: candidates, ranking, snapshots and pages.
+
+A first page (no cursor) gathers candidates for the reader, ranks them once and stores the
+ranking as a snapshot; its cursor walks that snapshot, so later pages never repeat or skip
+an article however much arrives meanwhile. The statement count of a request is fixed: it does
+not grow with the page size, the number of candidates or the archive.
+"""
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.articles import queries as article_queries
+from app.config import Settings
+from app.errors import InvalidCursor
+from app.feed import ranking, signals
+from app.feed.schemas import FeedItem, ReasonOut
+from app.models import ArticleAuthor, ArticleTopic, Author, FeedSnapshot, Topic
+from app.reader import service as reader_service
+
+FOLLOWED_PER_LABEL = 40
+INFERRED_TOPICS = 10
+INFERRED_PER_TOPIC = 20
+TRENDING_CANDIDATES = 100
+RECENT_CANDIDATES = 100
+EDITORS_PICKS = 20
+TRENDING_WINDOW_HOURS = 48.0
+
+
+def weights_from(settings: Settings) -> ranking.Weights:
+    return ranking.Weights(
+        followed_topic=settings.feed_weight_followed_topic,
+        followed_author=settings.feed_weight_followed_author,
+        inferred_interest=settings.feed_weight_inferred_interest,
+        freshness=settings.feed_weight_freshness,
+        engagement=settings.feed_weight_engagement,
+        editors_pick=settings.feed_weight_editors_pick,
+        freshness_half_life_hours=settings.feed_freshness_half_life_hours,
+        engagement_smoothing=settings.feed_engagement_smoothing,
+    )
+
+
+def build_profile(
+    followed_topics: list[int],
+    followed_authors: list[int],
+    reader: signals.ReaderSignals,
+    now: datetime,
+    settings: Settings,
+) -> ranking.Profile:
+    half_life = settings.feed_interest_half_life_days * 24
+    return ranking.Profile(
+        followed_topics=frozenset(followed_topics),
+        followed_authors=frozenset(followed_authors),
+        topic_interest={t: ranking.interest(s, now, half_life) for t, s in reader.topics.items()},
+        author_interest={a: ranking.interest(s, now, half_life) for a, s in reader.authors.items()},
+    )
+
+
+def is_muted(candidate: ranking.Candidate, topics: set[int], authors: set[int]) -> bool:
+    every_topic_muted = bool(candidate.topics) and all(t in topics for t in candidate.topics)
+    return every_topic_muted or any(a in authors for a in candidate.authors)
+
+
+async def rank_for_reader(
+    session: AsyncSession, user_id: str, now: datetime, settings: Settings, *, include_read: bool
+) -> list[ranking.Scored]:
+    """The reader's whole ranked feed, minus what they must never see."""
+    followed_topics = await reader_service.followed_label_ids(
+        session, user_id, reader_service.TOPICS
+    )
+    followed_authors = await reader_service.followed_label_ids(
+        session, user_id, reader_service.AUTHORS
+    )
+    muted_topics = set(
+        await reader_service.muted_label_ids(session, user_id, reader_service.TOPICS, now)
+    )
+    muted_authors = set(
+        await reader_service.muted_label_ids(session, user_id, reader_service.AUTHORS, now)
+    )
+    reader = await signals.reader_signals(session, user_id, now)
+    profile = build_profile(followed_topics, followed_authors, reader, now, settings)
+    cold_start = not followed_topics and not followed_authors and reader.empty
+
+    inferred = sorted(
+        (
+            t
+            for t, w in profile.topic_interest.items()
+            if w > 0 and t not in profile.followed_topics
+        ),
+        key=lambda t: -profile.topic_interest[t],
+    )[:INFERRED_TOPICS]
+    ids: set[str] = set()
+    ids.update(
+        await signals.newest_filed(session, ArticleTopic, followed_topics, FOLLOWED_PER_LABEL)
+    )
+    ids.update(
+        await signals.newest_filed(session, ArticleAuthor, followed_authors, FOLLOWED_PER_LABEL)
+    )
+    ids.update(await signals.newest_filed(session, ArticleTopic, inferred, INFERRED_PER_TOPIC))
+    ids.update(
+        await signals.most_engaged(
+            session, now, hours=TRENDING_WINDOW_HOURS, limit=TRENDING_CANDIDATES
+        )
+    )
+    ids.update(await signals.newest_overall(session, limit=RECENT_CANDIDATES))
+    weights = weights_from(settings)
+    if cold_start:
+        # Nothing is known of the reader yet: rank on what is trending and recent only.
+        weights = replace(weights, editors_pick=0.0)
+    else:
+        ids.update(await signals.newest_overall(session, limit=EDITORS_PICKS, picks_only=True))
+
+    excluded = await signals.excluded_for(session, user_id, list(ids), include_read=include_read)
+    wanted = [i for i in ids if i not in excluded]
+    engagement = await signals.engagement_of(
+        session,
+        wanted,
+        now,
+        hours=TRENDING_WINDOW_HOURS,
+        half_life=settings.feed_engagement_half_life_hours,
+    )
+    candidates = [
+        c
+        for c in await signals.candidates_of(session, wanted, engagement)
+        if not is_muted(c, muted_topics, muted_authors)
+    ]
+    return ranking.build_feed(candidates, profile, now, weights)
+
+
+async def _slugs(
+    session: AsyncSession, ranked: list[ranking.Scored]
+) -> tuple[dict[int, str], dict[int, str]]:
+    topic_ids = {r.topic for item in ranked for r in item.reasons if r.topic is not None}
+    author_ids = {r.author for item in ranked for r in item.reasons if r.author is not None}
+    topics: dict[int, str] = {}
+    authors: dict[int, str] = {}
+    if topic_ids:
+        topics = dict(
+            (
+                await session.execute(select(Topic.id, Topic.slug).where(Topic.id.in_(topic_ids)))
+            ).all()
+        )
+    if author_ids:
+        authors = dict(
+            (
+                await session.execute(
+                    select(Author.id, Author.slug).where(Author.id.in_(author_ids))
+                )
+            ).all()
+        )
+    return topics, authors
+
+
+async def create_snapshot(
+    session: AsyncSession,
+    user_id: str,
+    ranked: list[ranking.Scored],
+    now: datetime,
+    settings: Settings,
+) -> FeedSnapshot:
+    """Store a ranking for paging; the reader's expired snapshots are cleared on the way."""
+    topics, authors = await _slugs(session, ranked)
+    items = [
+        [
+            item.candidate.article_id,
+            round(item.score, 4),
+            [[r.code, topics.get(r.topic or 0), authors.get(r.author or 0)] for r in item.reasons],
+        ]
+        for item in ranked
+    ]
+    await session.execute(
+        delete(FeedSnapshot).where(FeedSnapshot.user_id == user_id, FeedSnapshot.expires_at <= now)
+    )
+    snapshot = FeedSnapshot(
+        user_id=user_id,
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.feed_snapshot_ttl_minutes),
+        items=items,
+    )
+    session.add(snapshot)
+    await session.flush()
+    return snapshot
+
+
+async def load_snapshot(
+    session: AsyncSession, snapshot_id: str, user_id: str, now: datetime
+) -> FeedSnapshot:
+    snapshot = await session.scalar(
+        select(FeedSnapshot).where(FeedSnapshot.id == snapshot_id, FeedSnapshot.user_id == user_id)
+    )
+    if snapshot is None or snapshot.expires_at <= now:
+        raise InvalidCursor("This feed has expired; request the first page again for a fresh one.")
+    return snapshot
+
+
+async def snapshot_page(
+    session: AsyncSession, user_id: str, snapshot: FeedSnapshot, offset: int, limit: int
+) -> tuple[list[FeedItem], int | None]:
+    """Items ``offset`` onwards, skipping what was retracted or hidden since; the next offset."""
+    window: list[Any] = snapshot.items[offset : offset + limit]
+    ids = [entry[0] for entry in window]
+    hidden = await signals.excluded_for(session, user_id, ids, include_read=True)
+    summaries = {
+        s.id: s
+        for s in await article_queries.load_summaries(session, [i for i in ids if i not in hidden])
+    }
+    items = [
+        FeedItem(
+            article=summaries[article_id],
+            score=score,
+            reasons=[
+                ReasonOut(code=code, topic=topic, author=author) for code, topic, author in reasons
+            ],
+        )
+        for article_id, score, reasons in window
+        if article_id in summaries
+    ]
+    following = offset + limit
+    return items, following if following < len(snapshot.items) else None

@@ -1,0 +1,228 @@
+"""What the feed reads from the database: the reader's profile, candidates, engagement.
+
+Every function here is one or two statements, and none grows with the archive: candidates
+come from per-label index range scans, and everything after that is looked up for the
+candidates alone.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.articles import queries as article_queries
+from app.feed import ranking
+from app.models import (
+    Article,
+    ArticleAuthor,
+    ArticleEngagement,
+    ArticleTopic,
+    HiddenArticle,
+    ReaderArticle,
+)
+
+SIGNAL_COLUMNS = {
+    "open": ReaderArticle.opened_at,
+    "read": ReaderArticle.read_at,
+    "share": ReaderArticle.shared_at,
+    "like": ReaderArticle.liked_at,
+    "dislike": ReaderArticle.disliked_at,
+}
+ENGAGEMENT_COUNTERS = tuple(ranking.ENGAGEMENT_WEIGHTS)
+
+
+@dataclass(frozen=True)
+class ReaderSignals:
+    """The reader's own signals per topic and author: [(kind, time)]."""
+
+    topics: dict[int, list[tuple[str, datetime]]]
+    authors: dict[int, list[tuple[str, datetime]]]
+
+    @property
+    def empty(self) -> bool:
+        return not self.topics and not self.authors
+
+
+async def labels_of(
+    session: AsyncSession, article_ids: Sequence[str]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Topic ids (primary first) and author ids of each article."""
+    topics: dict[str, list[int]] = defaultdict(list)
+    authors: dict[str, list[int]] = defaultdict(list)
+    if not article_ids:
+        return topics, authors
+    rows = await session.execute(
+        select(ArticleTopic.article_id, ArticleTopic.topic_id)
+        .where(ArticleTopic.article_id.in_(article_ids))
+        .order_by(ArticleTopic.article_id, ArticleTopic.position)
+    )
+    for article_id, topic_id in rows:
+        topics[article_id].append(topic_id)
+    rows = await session.execute(
+        select(ArticleAuthor.article_id, ArticleAuthor.author_id)
+        .where(ArticleAuthor.article_id.in_(article_ids))
+        .order_by(ArticleAuthor.article_id, ArticleAuthor.position)
+    )
+    for article_id, author_id in rows:
+        authors[article_id].append(author_id)
+    return topics, authors
+
+
+async def reader_signals(
+    session: AsyncSession, user_id: str, now: datetime, *, days: int = 90, most: int = 1000
+) -> ReaderSignals:
+    """The reader's recent opens, reads, shares, likes and dislikes, by topic and author."""
+    rows = (
+        await session.execute(
+            select(ReaderArticle.article_id, *SIGNAL_COLUMNS.values())
+            .where(
+                ReaderArticle.user_id == user_id,
+                ReaderArticle.last_read_at.is_not(None)
+                | ReaderArticle.liked_at.is_not(None)
+                | ReaderArticle.disliked_at.is_not(None)
+                | ReaderArticle.shared_at.is_not(None),
+            )
+            .order_by(ReaderArticle.last_read_at.desc())
+            .limit(most)
+        )
+    ).all()
+    since = now - timedelta(days=days)
+    topics_of, authors_of = await labels_of(session, [row[0] for row in rows])
+    by_topic: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    by_author: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for row in rows:
+        signals = [
+            (kind, at)
+            for kind, at in zip(SIGNAL_COLUMNS, row[1:], strict=True)
+            if at is not None and at >= since
+        ]
+        for topic_id in topics_of.get(row[0], []):
+            by_topic[topic_id] += signals
+        for author_id in authors_of.get(row[0], []):
+            by_author[author_id] += signals
+    return ReaderSignals(dict(by_topic), dict(by_author))
+
+
+async def newest_filed(
+    session: AsyncSession,
+    link: type[ArticleTopic] | type[ArticleAuthor],
+    label_ids: Sequence[int],
+    per_label: int,
+) -> list[str]:
+    rows = await article_queries.newest_filed(session, link, label_ids, per_label)
+    return [article_id for article_id, _, _ in rows]
+
+
+async def most_engaged(
+    session: AsyncSession, now: datetime, *, hours: float, limit: int
+) -> list[str]:
+    """Articles with the most weighted engagement over the last ``hours`` (undecayed)."""
+    weighted = sum(
+        getattr(ArticleEngagement, counter) * weight
+        for counter, weight in ranking.ENGAGEMENT_WEIGHTS.items()
+    )
+    rows = await session.execute(
+        select(ArticleEngagement.article_id)
+        .where(ArticleEngagement.bucket_start >= now - timedelta(hours=hours))
+        .group_by(ArticleEngagement.article_id)
+        .order_by(func.sum(weighted).desc(), ArticleEngagement.article_id)
+        .limit(limit)
+    )
+    return list(rows.scalars().all())
+
+
+async def newest_overall(
+    session: AsyncSession, *, limit: int, picks_only: bool = False
+) -> list[str]:
+    statement = select(Article.id).where(Article.retracted_at.is_(None))
+    if picks_only:
+        statement = statement.where(Article.editors_pick.is_(True))
+    statement = statement.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
+    return list((await session.scalars(statement)).all())
+
+
+async def engagement_of(
+    session: AsyncSession,
+    article_ids: Sequence[str],
+    now: datetime,
+    *,
+    hours: float,
+    half_life: float,
+) -> dict[str, float]:
+    """Decayed engagement of each article over the window."""
+    if not article_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            ArticleEngagement.article_id,
+            ArticleEngagement.bucket_start,
+            *(getattr(ArticleEngagement, c) for c in ENGAGEMENT_COUNTERS),
+        ).where(
+            ArticleEngagement.article_id.in_(article_ids),
+            ArticleEngagement.bucket_start >= now - timedelta(hours=hours),
+        )
+    )
+    buckets: dict[str, list[tuple[datetime, dict[str, int]]]] = defaultdict(list)
+    for row in rows:
+        buckets[row[0]].append((row[1], dict(zip(ENGAGEMENT_COUNTERS, row[2:], strict=True))))
+    return {
+        article_id: ranking.decayed_engagement(found, now, half_life)
+        for article_id, found in buckets.items()
+    }
+
+
+async def candidates_of(
+    session: AsyncSession,
+    article_ids: Iterable[str],
+    engagement: dict[str, float],
+) -> list[ranking.Candidate]:
+    """Live articles as ranking candidates."""
+    wanted = sorted(set(article_ids))
+    if not wanted:
+        return []
+    rows = (
+        await session.execute(
+            select(Article.id, Article.published_at, Article.editors_pick, Article.headline).where(
+                Article.id.in_(wanted), Article.retracted_at.is_(None)
+            )
+        )
+    ).all()
+    topics, authors = await labels_of(session, [row.id for row in rows])
+    return [
+        ranking.Candidate(
+            article_id=row.id,
+            published_at=row.published_at,
+            topics=tuple(topics.get(row.id, ())),
+            authors=tuple(authors.get(row.id, ())),
+            engagement=engagement.get(row.id, 0.0),
+            editors_pick=row.editors_pick,
+            headline=row.headline,
+        )
+        for row in rows
+    ]
+
+
+async def excluded_for(
+    session: AsyncSession, user_id: str, article_ids: Sequence[str], *, include_read: bool
+) -> set[str]:
+    """Which of these articles the reader hid, or (unless ``include_read``) opened or read."""
+    if not article_ids:
+        return set()
+    statements = [
+        select(HiddenArticle.article_id).where(
+            HiddenArticle.user_id == user_id, HiddenArticle.article_id.in_(article_ids)
+        )
+    ]
+    if not include_read:
+        statements.append(
+            select(ReaderArticle.article_id).where(
+                ReaderArticle.user_id == user_id,
+                ReaderArticle.article_id.in_(article_ids),
+                ReaderArticle.last_read_at.is_not(None),
+            )
+        )
+    rows = await session.execute(union_all(*statements))
+    return {row[0] for row in rows}

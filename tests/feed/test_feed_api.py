@@ -1,0 +1,365 @@
+"""The personalised feed over HTTP: what is never shown, reasons, snapshots, modes."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.clock import current_time
+from tests import factories
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+REASONS = {
+    "followed_topic",
+    "followed_author",
+    "inferred_interest",
+    "trending",
+    "recent",
+    "editors_pick",
+}
+
+
+def ago(hours: float) -> str:
+    return (NOW - timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(app: FastAPI) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+
+
+async def feed(
+    client: httpx.AsyncClient, account: factories.Account, **params: str | int
+) -> Any:
+    response = await client.get("/v1/me/feed", headers=account.headers, params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "private, no-store"
+    return response.json()
+
+
+def ids(page: Any) -> list[str]:
+    return [item["article"]["id"] for item in page["items"]]
+
+
+async def walk(
+    client: httpx.AsyncClient, account: factories.Account, **params: str | int
+) -> list[str]:
+    page = await feed(client, account, **params)
+    seen = ids(page)
+    for _ in range(100):
+        if not page["next_cursor"]:
+            return seen
+        page = await feed(client, account, cursor=str(page["next_cursor"]), **params)
+        seen += ids(page)
+    raise AssertionError(f"the feed did not end after 100 pages; saw {len(seen)} items")
+
+
+async def events(
+    client: httpx.AsyncClient, account: factories.Account, *items: tuple[str, str, str]
+) -> None:
+    payload = [
+        {
+            "id": f"{kind}-{article_id}-{n}",
+            "type": kind,
+            "article_id": article_id,
+            "occurred_at": at,
+        }
+        for n, (kind, article_id, at) in enumerate(items)
+    ]
+    response = await client.post("/v1/me/events", headers=account.headers, json={"events": payload})
+    assert response.status_code == 202
+
+
+async def test_cold_start_gets_trending_and_recent_across_topics(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    other_reader: factories.Account,
+    session: AsyncSession,
+) -> None:
+    popular = await factories.create_article(
+        session, topics=["Sport"], published_at=ago(20), editors_pick=True
+    )
+    for hour, topic in enumerate(["Economy", "Science", "Politics"]):
+        await factories.create_article(session, topics=[topic], published_at=ago(hour + 1))
+    await events(client, other_reader, ("open", popular, ago(1)), ("like", popular, ago(1)))
+
+    page = await feed(client, reader)
+    assert len(page["items"]) == 4
+    codes = {r["code"] for item in page["items"] for r in item["reasons"]}
+    assert codes <= {"trending", "recent"}
+    assert "trending" in codes
+    popular_item = next(i for i in page["items"] if i["article"]["id"] == popular)
+    assert "trending" in [r["code"] for r in popular_item["reasons"]]
+    assert page["generated_at"] == NOW.isoformat().replace("+00:00", "Z")
+
+
+async def test_followed_topic_and_author_lead_with_named_reasons(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    followed = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(5))
+    by_author = await factories.create_article(
+        session, topics=["Culture"], authors=["Li Wei"], published_at=ago(5)
+    )
+    await factories.create_article(
+        session, topics=["Weather"], authors=["Someone Else"], published_at=ago(5)
+    )
+    await client.put("/v1/me/subscriptions/topics/diplomacy", headers=reader.headers)
+    await client.put("/v1/me/subscriptions/authors/li-wei", headers=reader.headers)
+
+    page = await feed(client, reader)
+    assert set(ids(page)[:2]) == {followed, by_author}
+    reasons = {item["article"]["id"]: item["reasons"] for item in page["items"]}
+    assert {"code": "followed_topic", "topic": "diplomacy", "author": None} in reasons[followed]
+    assert {"code": "followed_author", "topic": None, "author": "li-wei"} in reasons[by_author]
+    for item in page["items"]:
+        assert item["reasons"], item
+        assert {r["code"] for r in item["reasons"]} <= REASONS
+
+
+async def test_never_shown_hidden_read_muted_retracted(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    editor: factories.Account,
+    session: AsyncSession,
+) -> None:
+    keep = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(1))
+    hidden = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(2))
+    read = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(3))
+    opened = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(3))
+    muted_topic = await factories.create_article(session, topics=["Gossip"], published_at=ago(1))
+    half_muted = await factories.create_article(
+        session, topics=["Gossip", "Diplomacy"], published_at=ago(1)
+    )
+    muted_author = await factories.create_article(
+        session, topics=["Diplomacy"], authors=["Noisy Pundit"], published_at=ago(1)
+    )
+    retracted = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(1))
+    await client.put("/v1/me/subscriptions/topics/diplomacy", headers=reader.headers)
+    await client.put(f"/v1/me/hidden/{hidden}", headers=reader.headers)
+    await events(client, reader, ("read", read, ago(1)), ("open", opened, ago(1)))
+    await client.put("/v1/me/mutes/topics/gossip", headers=reader.headers)
+    await client.put("/v1/me/mutes/authors/noisy-pundit", headers=reader.headers)
+    await client.delete(f"/v1/articles/{retracted}", headers=editor.headers)
+
+    for mode in ("ranked", "latest"):
+        shown = await walk(client, reader, mode=mode)
+        assert keep in shown, mode
+        assert half_muted in shown, mode  # only one of its topics is muted
+        for never in (hidden, read, opened, muted_topic, muted_author, retracted):
+            assert never not in shown, (mode, never)
+    with_read = await walk(client, reader, include_read="true")
+    assert {read, opened} <= set(with_read)
+    assert hidden not in with_read
+
+
+async def test_snapshot_pages_never_repeat_while_articles_arrive(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    for n in range(25):
+        await factories.create_article(session, topics=[f"Topic {n % 5}"], published_at=ago(n))
+    page = await feed(client, reader, limit=7)
+    seen = ids(page)
+    while page["next_cursor"]:
+        await factories.create_article(session, topics=["Breaking"], published_at=ago(0))
+        page = await feed(client, reader, limit=7, cursor=str(page["next_cursor"]))
+        seen += ids(page)
+    assert len(seen) == len(set(seen)) == 25
+    fresh = await feed(client, reader, limit=100)
+    assert len(ids(fresh)) > 25  # a request without a cursor ranks anew
+
+
+async def test_cursor_works_for_15_minutes_then_expires(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, app: FastAPI
+) -> None:
+    for n in range(4):
+        await factories.create_article(session, published_at=ago(n))
+    cursor = str((await feed(client, reader, limit=2))["next_cursor"])
+    app.dependency_overrides[current_time] = lambda: NOW + timedelta(minutes=15)
+    assert len(ids(await feed(client, reader, limit=2, cursor=cursor))) == 2
+    app.dependency_overrides[current_time] = lambda: NOW + timedelta(hours=2)
+    expired = await client.get(
+        "/v1/me/feed", headers=reader.headers, params={"cursor": cursor, "limit": 2}
+    )
+    assert expired.status_code == 400
+    assert "first page" in expired.json()["detail"]
+
+
+async def test_tampered_or_foreign_cursor_is_400(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    other_reader: factories.Account,
+    session: AsyncSession,
+) -> None:
+    for n in range(4):
+        await factories.create_article(session, published_at=ago(n))
+    cursor = str((await feed(client, reader, limit=1))["next_cursor"])
+    for bad, account in (
+        (cursor[:-2] + "xx", reader),
+        ("nonsense", reader),
+        (cursor, other_reader),
+    ):
+        response = await client.get("/v1/me/feed", headers=account.headers, params={"cursor": bad})
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/problem+json"
+    other_mode = await client.get(
+        "/v1/me/feed", headers=reader.headers, params={"cursor": cursor, "mode": "latest"}
+    )
+    assert other_mode.status_code == 400
+
+
+async def test_latest_mode_is_strictly_newest_first_and_pages(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    followed = [
+        await factories.create_article(session, topics=["Diplomacy"], published_at=ago(n))
+        for n in range(0, 30, 2)
+    ]
+    by_author = [
+        await factories.create_article(
+            session, topics=["Other"], authors=["Li Wei"], published_at=ago(n)
+        )
+        for n in range(1, 30, 2)
+    ]
+    await factories.create_article(session, topics=["Unfollowed"], published_at=ago(0.5))
+    await client.put("/v1/me/subscriptions/topics/diplomacy", headers=reader.headers)
+    await client.put("/v1/me/subscriptions/authors/li-wei", headers=reader.headers)
+
+    shown = await walk(client, reader, mode="latest", limit=4)
+    expected = [a for pair in zip(followed, by_author, strict=True) for a in pair]
+    assert shown == expected
+    page = await feed(client, reader, mode="latest", limit=3)
+    dates = [item["article"]["published_at"] for item in page["items"]]
+    assert dates == sorted(dates, reverse=True)
+    assert page["items"][0]["reasons"] == [
+        {"code": "followed_topic", "topic": "diplomacy", "author": None}
+    ]
+
+
+async def test_dislike_lowers_and_like_raises_a_topic(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    disliked_seen = await factories.create_article(session, topics=["Gossip"], published_at=ago(3))
+    liked_seen = await factories.create_article(session, topics=["Astronomy"], published_at=ago(3))
+    gossip = await factories.create_article(session, topics=["Gossip"], published_at=ago(2))
+    astronomy = await factories.create_article(session, topics=["Astronomy"], published_at=ago(2))
+    neutral = await factories.create_article(session, topics=["Neutral"], published_at=ago(2))
+    await events(
+        client,
+        reader,
+        ("dislike", disliked_seen, ago(1)),
+        ("like", liked_seen, ago(1)),
+        ("read", liked_seen, ago(1)),
+    )
+    order = ids(await feed(client, reader))
+    assert order.index(astronomy) < order.index(neutral) < order.index(gossip)
+    astronomy_item = next(
+        i for i in (await feed(client, reader))["items"] if i["article"]["id"] == astronomy
+    )
+    assert {"code": "inferred_interest", "topic": "astronomy", "author": None} in astronomy_item[
+        "reasons"
+    ]
+
+
+async def test_interests_show_weights_and_evidence(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    liked = await factories.create_article(session, topics=["Astronomy"], authors=["Ana Lopez"])
+    disliked = await factories.create_article(session, topics=["Gossip"])
+    await factories.create_article(session, topics=["Diplomacy"])
+    await client.put("/v1/me/subscriptions/topics/diplomacy", headers=reader.headers)
+    await events(
+        client,
+        reader,
+        ("open", liked, ago(1)),
+        ("read", liked, ago(1)),
+        ("like", liked, ago(1)),
+        ("dislike", disliked, ago(1)),
+    )
+    response = await client.get("/v1/me/interests", headers=reader.headers)
+    assert response.status_code == 200
+    topics = {t["topic"]["slug"]: t for t in response.json()["topics"]}
+    assert topics["diplomacy"]["followed"] is True
+    assert topics["astronomy"]["weight"] > 0 > topics["gossip"]["weight"]
+    assert topics["astronomy"]["evidence"] == {
+        "opens": 1,
+        "reads": 1,
+        "likes": 1,
+        "dislikes": 0,
+        "shares": 0,
+    }
+    assert topics["gossip"]["evidence"]["dislikes"] == 1
+    authors = {a["author"]["slug"]: a for a in response.json()["authors"]}
+    assert authors["ana-lopez"]["weight"] > 0
+
+
+async def test_trending_ranks_by_recent_engagement(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    other_reader: factories.Account,
+    session: AsyncSession,
+) -> None:
+    hot = await factories.create_article(session, published_at=ago(30))
+    warm = await factories.create_article(session, published_at=ago(30))
+    stale = await factories.create_article(session, published_at=ago(30))
+    await factories.create_article(session, published_at=ago(1))
+    await events(
+        client, reader, ("read", hot, ago(1)), ("read", warm, ago(2)), ("read", stale, ago(30))
+    )
+    await events(client, other_reader, ("like", hot, ago(1)))
+    response = await client.get("/v1/trending", params={"hours": 24})
+    assert response.status_code == 200
+    assert [i["article"]["id"] for i in response.json()["items"]] == [hot, warm]
+    assert response.json()["items"][0]["score"] > response.json()["items"][1]["score"]
+    assert (await client.get("/v1/trending", params={"hours": 0})).status_code == 422
+
+
+async def test_feed_needs_a_reader(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/v1/me/feed")).status_code == 401
+    assert (await client.get("/v1/me/interests")).status_code == 401
+
+
+def count_statements(connection: AsyncConnection) -> Callable[[], int]:
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(connection.sync_connection, "before_cursor_execute", record)
+    return lambda: len(statements)
+
+
+@pytest.mark.parametrize("mode", ["ranked", "latest"])
+async def test_statement_count_does_not_grow_with_page_or_candidates(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    session: AsyncSession,
+    connection: AsyncConnection,
+    mode: str,
+) -> None:
+    await factories.create_article(session, topics=["Diplomacy"], published_at=ago(1))
+    followed = await client.put("/v1/me/subscriptions/topics/diplomacy", headers=reader.headers)
+    assert followed.status_code == 204
+    counted = count_statements(connection)
+
+    async def statements_for(limit: int) -> int:
+        before = counted()
+        page = await feed(client, reader, limit=limit, mode=mode)
+        assert page["items"]
+        return counted() - before
+
+    small = await statements_for(2)
+    for n in range(60):
+        await factories.create_article(
+            session,
+            topics=["Diplomacy", f"Topic {n % 9}"],
+            authors=[f"Author {n % 7}"],
+            published_at=ago(n),
+        )
+    assert await statements_for(2) == small
+    assert await statements_for(50) == small
+    assert small <= 30
