@@ -174,5 +174,27 @@ def seed_demo() -> None:
         typer.echo(line)
 
 
+@cli.command("import-feed")
+def import_feed(
+    file_or_url: Annotated[str, typer.Argument(metavar="FILE_OR_URL")],
+    topic: Annotated[
+        str | None,
+        typer.Option(help="File every entry under this topic too (it becomes the primary one)."),
+    ] = None,
+) -> None:
+    """Import an RSS or Atom feed (a file or an http(s) URL) as articles; safe to repeat."""
+    from app.articles import importer
+    from app.clock import current_time
+
+    async def work(session: AsyncSession) -> list[str]:
+        report = await importer.import_feed(
+            session, file_or_url, default_topic=topic, now=current_time()
+        )
+        return report.lines()
+
+    for line in _run_in_session(work):
+        typer.echo(line)
+
+
 def main() -> None:
     cli()

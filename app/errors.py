@@ -182,6 +182,10 @@ def database_unavailable() -> ProblemResponse:
 
 
 async def handle_unexpected_error(request: Request, error: Exception) -> ProblemResponse:
+    if isinstance(error, sa_exc.IntegrityError):
+        # A concurrent request wrote the same unique value first; a retry sees it.
+        logger.info("integrity conflict during %s %s: %r", request.method, request.url.path, error)
+        return problem(409, "This conflicts with a concurrent change; retry the request.")
     if is_database_unavailable(error):
         logger.warning(
             "database unavailable during %s %s: %r", request.method, request.url.path, error

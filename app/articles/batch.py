@@ -3,7 +3,8 @@
 Items match existing articles by ``external_id``, or by ``url`` when they have none. An item
 identical to what is stored is "unchanged", so a repeated batch writes nothing. A bad item is
 reported in its result and never fails the others. Lookups and inserts are done for the whole
-batch at once, so 500 items cost a handful of statements, not thousands.
+batch at once, so new and unchanged items cost a handful of statements however many there
+are; each updated item costs a few of its own (updates are the rare case).
 """
 
 from collections.abc import Mapping, Sequence

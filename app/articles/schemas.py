@@ -97,10 +97,13 @@ class ArticleFields(WriteModel):
 
     @field_validator("published_at", "updated_at")
     @classmethod
-    def not_far_in_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > datetime.now(UTC) + MAX_SCHEDULED_AHEAD:
+    def in_utc_not_far_ahead(cls, value: datetime | None) -> datetime | None:
+        """Stored in UTC, so one instant written with two offsets is one value."""
+        if value is None:
+            return None
+        if value > datetime.now(UTC) + MAX_SCHEDULED_AHEAD:
             raise ValueError("must not be more than a day in the future")
-        return value
+        return value.astimezone(UTC)
 
 
 class ArticleIn(ArticleFields):
