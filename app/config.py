@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     feed_engagement_smoothing: float = Field(20.0, gt=0)
     feed_snapshot_ttl_minutes: int = Field(30, ge=15)
 
+    # Requests per minute. API keys carry their own limit (rate_limit_per_minute).
+    rate_limits_enabled: bool = True
+    rate_limit_user_per_minute: int = Field(600, ge=1)
+    rate_limit_anonymous_per_minute: int = Field(300, ge=1)
+    login_rate_limit_per_ip: int = Field(20, ge=1)
+    login_rate_limit_per_account: int = Field(10, ge=1)
+
     max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
     docs_enabled: bool = True
     public_base_url: str = "http://127.0.0.1:8000"

@@ -4,13 +4,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api_keys.router import router as api_keys_router
 from app.articles.router import router as articles_router
 from app.auth.router import router as auth_router
+from app.cache import Cache
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
@@ -18,7 +19,9 @@ from app.feed.router import router as feed_router
 from app.middleware import BodySizeLimitMiddleware, PrivateCacheMiddleware
 from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
+from app.ratelimit import RateLimiter, RateLimitHeadersMiddleware, enforce_rate_limit
 from app.reader.router import router as reader_router
+from app.syndication.router import router as syndication_router
 from app.topics.router import router as topics_router
 from app.users.router import router as users_router
 
@@ -40,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        await app.state.cache.close()
         await app.state.database.engine.dispose()
 
     app = FastAPI(
@@ -55,20 +59,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Connections are opened lazily: the app starts while the database is still down.
     app.state.database = Database.from_settings(settings)
 
+    app.state.cache = Cache(settings.redis_url)
+    app.state.rate_limiter = RateLimiter(settings.redis_url)
+
     install_error_handlers(app)
+    app.include_router(ops_router)
     for router in (
-        ops_router,
         auth_router,
         users_router,
         api_keys_router,
         articles_router,
+        syndication_router,
         topics_router,
         reader_router,
         feed_router,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
 
     # Added innermost first: metrics see the final status of every response.
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(PrivateCacheMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:

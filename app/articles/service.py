@@ -115,6 +115,8 @@ async def _refile(
     if rows:
         await session.execute(insert(link), rows)
     await label_service.adjust_article_counts(session, model, dict(deltas))
+    if model is Topic:
+        await label_service.touch_topic_feeds(session, set(deltas))
 
 
 async def file_articles(
@@ -135,6 +137,8 @@ async def unfile_articles(session: AsyncSession, article_ids: list[str]) -> None
         await label_service.adjust_article_counts(
             session, model, {label: -n for label, n in removed.items()}
         )
+        if model is Topic:
+            await label_service.touch_topic_feeds(session, set(removed))
 
 
 async def _ensure_unique(
@@ -230,6 +234,10 @@ async def replace_content(
             [Filing(article.id, data.published_at, data.topics, data.authors)],
             replace=True,
         )
+    else:
+        # Same filing, new content: the topics' feeds still change.
+        topics = await _current_labels(session, ArticleTopic, [article.id])
+        await label_service.touch_topic_feeds(session, set(topics))
 
 
 async def retract_article(session: AsyncSession, article_id: str, now: datetime) -> None:

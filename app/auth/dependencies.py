@@ -4,8 +4,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import jwt
-from fastapi import Depends
-from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, APIKeyQuery, OAuth2PasswordBearer
 
 from app.api_keys import service as api_key_service
 from app.auth.security import decode_access_token
@@ -16,6 +16,9 @@ from app.models import ApiKey, Role, Scope, User
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+api_key_query = APIKeyQuery(
+    name="key", auto_error=False, description="For feed readers that cannot set headers."
+)
 
 ROLE_RANK = {Role.READER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
@@ -58,24 +61,62 @@ EditorUser = Annotated[User, Depends(require_role(Role.EDITOR))]
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 
-async def partner_key(
-    session: SessionDep, key: Annotated[str | None, Depends(api_key_header)]
-) -> ApiKey:
-    """The API key sent in ``X-API-Key``; 401 when missing, unknown or revoked."""
-    if not key:
-        raise Unauthorized(
-            "An API key is required: send it in the X-API-Key header.", scheme="ApiKey"
-        )
-    api_key = await api_key_service.authenticate_key(session, key)
+_UNSET = object()
+
+
+async def api_key_of(request: Request, session: SessionDep) -> ApiKey | None:
+    """The live API key the request presents (``X-API-Key``, or ``?key=``), looked up once
+    per request however many dependencies ask."""
+    found = getattr(request.state, "api_key", _UNSET)
+    if found is _UNSET:
+        secret = request.headers.get("x-api-key") or request.query_params.get("key")
+        found = await api_key_service.authenticate_key(session, secret) if secret else None
+        request.state.api_key = found
+    return found if isinstance(found, ApiKey) else None
+
+
+def _require_key(request: Request, api_key: ApiKey | None, *, query_allowed: bool) -> ApiKey:
+    presented = request.headers.get("x-api-key") or (
+        query_allowed and request.query_params.get("key")
+    )
+    if not presented:
+        where = "the X-API-Key header" + (" or the key parameter" if query_allowed else "")
+        raise Unauthorized(f"An API key is required: send it in {where}.", scheme="ApiKey")
     if api_key is None:
         raise Unauthorized("The API key is invalid or revoked.", scheme="ApiKey")
     return api_key
+
+
+async def partner_key(
+    request: Request,
+    api_key: Annotated[ApiKey | None, Depends(api_key_of)],
+    _header: Annotated[str | None, Depends(api_key_header)],
+) -> ApiKey:
+    """The API key sent in ``X-API-Key``; 401 when missing, unknown or revoked."""
+    return _require_key(request, api_key, query_allowed=False)
+
+
+async def feed_reader_key(
+    request: Request,
+    api_key: Annotated[ApiKey | None, Depends(api_key_of)],
+    _header: Annotated[str | None, Depends(api_key_header)],
+    _query: Annotated[str | None, Depends(api_key_query)],
+) -> ApiKey:
+    """An API key with ``feeds:read``, from the header or ``?key=`` (for feed readers)."""
+    found = _require_key(request, api_key, query_allowed=True)
+    if Scope.FEEDS_READ.value not in found.scopes:
+        raise Forbidden("This API key lacks the feeds:read scope.")
+    return found
+
+
+FeedReaderKey = Annotated[ApiKey, Depends(feed_reader_key)]
 
 
 PartnerKey = Annotated[ApiKey, Depends(partner_key)]
 
 
 async def article_writer(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(bearer_scheme)],
@@ -83,7 +124,7 @@ async def article_writer(
 ) -> User | ApiKey:
     """An editor (bearer token) or an integration whose API key has ``articles:write``."""
     if key:
-        api_key = await partner_key(session, key)
+        api_key = _require_key(request, await api_key_of(request, session), query_allowed=False)
         if Scope.ARTICLES_WRITE.value not in api_key.scopes:
             raise Forbidden("This API key lacks the articles:write scope.")
         return api_key

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, status
+from fastapi import APIRouter, Form, Request, status
 
 from app.auth import service
 from app.auth.schemas import RefreshTokenIn, TokenPair
 from app.clock import Now
 from app.config import SettingsDep
 from app.db import SessionDep
+from app.ratelimit import enforce_login_limit
 from app.schemas import NO_NUL
 from app.users import service as user_service
 from app.users.schemas import RegisterIn, UserOut
@@ -34,8 +35,13 @@ async def login(
     session: SessionDep,
     settings: SettingsDep,
     now: Now,
+    request: Request,
 ) -> TokenPair:
-    """OAuth2 password flow: exchange email and password for an access and a refresh token."""
+    """OAuth2 password flow: exchange email and password for an access and a refresh token.
+
+    Limited per client IP and per account, more tightly than other calls (brute force).
+    """
+    await enforce_login_limit(request, settings, username)
     user = await service.authenticate(session, username, password)
     return await service.issue_tokens(session, settings, user.id, now)
 

@@ -32,6 +32,10 @@ class Topic(Base):
     # Kept by the services that change them (atomic increments), so lists need no COUNT(*).
     article_count: Mapped[int] = mapped_column(Integer, default=0)
     follower_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped whenever an article in the topic is filed, edited or retracted: the topic feed's
+    # validators (ETag, Last-Modified) derive from these without rendering anything.
+    feed_version: Mapped[int] = mapped_column(Integer, default=0)
+    feed_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

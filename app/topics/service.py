@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Table, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import insert_or_ignore
+from app.db import insert_or_ignore, utcnow
 from app.errors import Conflict, NotFound
 from app.models import Author, Topic
 from app.slugs import slugify
@@ -109,4 +109,15 @@ async def adjust_article_counts(
         .where(table.c.id == bindparam("label_id"))
         .values(article_count=table.c.article_count + bindparam("delta")),
         changes,
+    )
+
+
+async def touch_topic_feeds(session: AsyncSession, topic_ids: set[int]) -> None:
+    """Mark these topics' feeds as changed (new ETag and Last-Modified)."""
+    if not topic_ids:
+        return
+    await session.execute(
+        update(Topic)
+        .where(Topic.id.in_(sorted(topic_ids)))
+        .values(feed_version=Topic.feed_version + 1, feed_updated_at=utcnow())
     )

@@ -41,7 +41,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_feed_snapshots_user_id"), ["user_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("feed_snapshots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_feed_snapshots_user_id"))

@@ -1,0 +1,66 @@
+"""A small byte cache: in Redis when configured (shared by every process), else in-process.
+
+Redis trouble never fails a request: the cache falls back to this process's memory for a
+while and says so in the log.
+"""
+
+import logging
+import time
+
+from cachetools import TTLCache
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# After a Redis failure, stay on the local fallback this long before trying Redis again.
+REDIS_RETRY_AFTER_SECONDS = 30.0
+REDIS_TIMEOUT_SECONDS = 0.25
+
+
+def redis_client(url: str) -> "Redis":
+    """A Redis client with short timeouts: a slow Redis must not slow the API."""
+    return Redis.from_url(
+        url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+    )
+
+
+class Cache:
+    def __init__(self, redis_url: str | None, *, max_items: int = 2048, ttl_seconds: int = 300):
+        self.ttl_seconds = ttl_seconds
+        self.local: TTLCache[str, bytes] = TTLCache(maxsize=max_items, ttl=ttl_seconds)
+        self.redis = redis_client(redis_url) if redis_url else None
+        self._redis_down_until = 0.0
+
+    def _usable_redis(self) -> "Redis | None":
+        if self.redis is None or time.monotonic() < self._redis_down_until:
+            return None
+        return self.redis
+
+    def _redis_failed(self, error: Exception) -> None:
+        self._redis_down_until = time.monotonic() + REDIS_RETRY_AFTER_SECONDS
+        logger.warning("Redis cache unavailable (%r); using the in-process cache for now", error)
+
+    async def get(self, key: str) -> bytes | None:
+        if redis := self._usable_redis():
+            try:
+                value = await redis.get(key)
+            except (RedisError, OSError) as error:
+                self._redis_failed(error)
+            else:
+                return value.encode() if isinstance(value, str) else value
+        return self.local.get(key)
+
+    async def set(self, key: str, value: bytes) -> None:
+        if redis := self._usable_redis():
+            try:
+                await redis.set(key, value, ex=self.ttl_seconds)
+            except (RedisError, OSError) as error:
+                self._redis_failed(error)
+            else:
+                return
+        self.local[key] = value
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()

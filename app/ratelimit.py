@@ -1,0 +1,179 @@
+"""Rate limits: per API key, per user, per client IP for anonymous calls, and for logins.
+
+Counters live in Redis when ``MYNEWS_REDIS_URL`` is set, so every API process shares one
+limit; otherwise in this process. If Redis stops answering the API keeps serving, counting
+in-process until Redis is back (fail open), and logs it.
+
+Every limited response carries ``RateLimit-Policy`` / ``RateLimit`` (IETF httpapi draft) and
+``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset``; over the limit is 429 with ``Retry-After``.
+"""
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import FixedWindowRateLimiter
+from limits.errors import StorageError
+from redis.exceptions import RedisError
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.auth.dependencies import api_key_of
+from app.auth.security import decode_access_token
+from app.cache import REDIS_RETRY_AFTER_SECONDS, REDIS_TIMEOUT_SECONDS
+from app.config import Settings, SettingsDep
+from app.errors import TooManyRequests
+from app.models import ApiKey
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_at: float  # epoch seconds
+
+    def headers(self) -> dict[str, str]:
+        reset_after = max(0, math.ceil(self.reset_at - time.time()))
+        headers = {
+            "RateLimit-Policy": f"{self.limit};w={WINDOW_SECONDS}",
+            "RateLimit": f"limit={self.limit}, remaining={self.remaining}, reset={reset_after}",
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(math.ceil(self.reset_at)),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(max(1, reset_after))
+        return headers
+
+
+class RateLimiter:
+    """Fixed one-minute windows, shared through Redis when there is one."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self.local = FixedWindowRateLimiter(MemoryStorage())
+        self.shared = None
+        if redis_url:
+            storage = RedisStorage(
+                "async+" + redis_url,
+                implementation="redispy",
+                wrap_exceptions=True,
+                key_prefix="mynews-ratelimit",
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
+            self.shared = FixedWindowRateLimiter(storage)
+        self._shared_down_until = 0.0
+
+    async def hit(self, scope: str, identity: str, per_minute: int) -> Verdict:
+        """Count one request against ``scope``/``identity``'s per-minute allowance."""
+        item = RateLimitItemPerMinute(per_minute)
+        if self.shared is not None and time.monotonic() >= self._shared_down_until:
+            try:
+                return await self._hit(self.shared, item, scope, identity)
+            except (StorageError, RedisError, OSError) as error:
+                self._shared_down_until = time.monotonic() + REDIS_RETRY_AFTER_SECONDS
+                logger.warning(
+                    "Redis unavailable for rate limits (%r); counting in-process for %.0f s",
+                    error,
+                    REDIS_RETRY_AFTER_SECONDS,
+                )
+        return await self._hit(self.local, item, scope, identity)
+
+    @staticmethod
+    async def _hit(
+        limiter: FixedWindowRateLimiter, item: RateLimitItemPerMinute, scope: str, identity: str
+    ) -> Verdict:
+        allowed = await limiter.hit(item, scope, identity)
+        stats = await limiter.get_window_stats(item, scope, identity)
+        return Verdict(allowed, item.amount, stats.remaining, stats.reset_time)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _user_id(request: Request, settings: Settings) -> str | None:
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        return decode_access_token(settings, token)
+    except jwt.InvalidTokenError:
+        return None
+
+
+def _record(request: Request, verdict: Verdict) -> None:
+    request.state.rate_limit = verdict
+    if not verdict.allowed:
+        raise TooManyRequests(
+            "Too many requests; slow down and retry after the Retry-After delay.",
+            headers=verdict.headers(),
+        )
+
+
+async def enforce_rate_limit(
+    request: Request,
+    settings: SettingsDep,
+    api_key: Annotated[ApiKey | None, Depends(api_key_of)],
+) -> None:
+    """Count the request against its caller: API key, else user, else client IP."""
+    if not settings.rate_limits_enabled:
+        return
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if api_key is not None:
+        verdict = await limiter.hit("key", api_key.id, api_key.rate_limit_per_minute)
+    elif (user_id := _user_id(request, settings)) is not None:
+        verdict = await limiter.hit("user", user_id, settings.rate_limit_user_per_minute)
+    else:
+        verdict = await limiter.hit(
+            "ip", client_ip(request), settings.rate_limit_anonymous_per_minute
+        )
+    _record(request, verdict)
+
+
+async def enforce_login_limit(request: Request, settings: Settings, username: str) -> None:
+    """Brute-force guard on logins: per client IP and per account, tighter than the rest."""
+    if not settings.rate_limits_enabled:
+        return
+    limiter: RateLimiter = request.app.state.rate_limiter
+    by_ip = await limiter.hit("login-ip", client_ip(request), settings.login_rate_limit_per_ip)
+    by_account = await limiter.hit(
+        "login-account", username.strip().lower(), settings.login_rate_limit_per_account
+    )
+    verdicts = sorted((by_ip, by_account), key=lambda v: (v.allowed, v.remaining))
+    _record(request, verdicts[0])
+
+
+class RateLimitHeadersMiddleware:
+    """Adds the rate-limit headers of the request's verdict to whatever response it gets."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                verdict = scope.get("state", {}).get("rate_limit")
+                if verdict is not None:
+                    headers = MutableHeaders(scope=message)
+                    for name, value in verdict.headers().items():
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,145 @@
+"""Partner topic feeds: JSON, RSS 2.0, Atom 1.0 and JSON Feed 1.1, with conditional GET.
+
+Validators come from the topic's feed version, one indexed row read: a 304 costs no
+rendering and no article query. Rendered feeds are cached (in Redis when configured) under
+that version, so a change to the topic's articles makes new keys and old ones age out.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.articles import queries as article_queries
+from app.articles.schemas import ArticleSummary
+from app.auth.dependencies import FeedReaderKey
+from app.cache import Cache
+from app.conditional import http_date, is_not_modified, strong_etag
+from app.db import SessionDep
+from app.models import Topic
+from app.pagination import MAX_LIMIT, CursorParam, Cursors, Page
+from app.syndication import render
+from app.topics import service as topic_service
+
+router = APIRouter(prefix="/v1/topics/{slug}", tags=["partner feeds"])
+
+DEFAULT_FEED_LIMIT = 50
+# Bump when the rendering changes, so cached copies and ETags of the old form retire.
+RENDER_VERSION = "1"
+CACHE_CONTROL = "public, max-age=60"
+Slug = Annotated[str, Path(max_length=200)]
+FeedLimit = Annotated[
+    int, Query(ge=1, le=1_000_000, description=f"Items; above {MAX_LIMIT} means {MAX_LIMIT}.")
+]
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the client's copy is current."}
+}
+Renderer = Callable[[render.FeedMeta, list[ArticleSummary]], bytes]
+
+
+def _validator_headers(etag: str, topic: Topic) -> dict[str, str]:
+    return {
+        "ETag": etag,
+        "Last-Modified": http_date(topic.feed_updated_at),
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+    }
+
+
+async def _serve(
+    request: Request,
+    topic: Topic,
+    variant: str,
+    media_type: str,
+    produce: Callable[[], Awaitable[bytes]],
+) -> Response:
+    etag = strong_etag(RENDER_VERSION, str(topic.id), str(topic.feed_version), variant)
+    headers = _validator_headers(etag, topic)
+    if is_not_modified(request, etag, topic.feed_updated_at):
+        return Response(status_code=304, headers=headers)
+    cache: Cache = request.app.state.cache
+    key = f"mynews:feed:{etag.strip(chr(34))}"
+    body = await cache.get(key)
+    if body is None:
+        body = await produce()
+        await cache.set(key, body)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _xml_feed(
+    renderer: Renderer, media_type: str, suffix: str
+) -> Callable[..., Awaitable[Response]]:
+    async def serve_feed(
+        slug: Slug,
+        request: Request,
+        session: SessionDep,
+        _key: FeedReaderKey,
+        limit: FeedLimit = DEFAULT_FEED_LIMIT,
+    ) -> Response:
+        topic = await topic_service.get_label(session, Topic, slug)
+        limit = min(limit, MAX_LIMIT)
+        base = str(request.base_url).rstrip("/")
+
+        async def produce() -> bytes:
+            filters = article_queries.ArticleFilters(topic=topic.slug)
+            articles, _ = await article_queries.list_articles(
+                session, filters, limit=limit, after=None
+            )
+            meta = render.FeedMeta(
+                slug=topic.slug,
+                name=topic.name,
+                description=topic.description,
+                updated_at=topic.feed_updated_at,
+                self_url=f"{base}/v1/topics/{topic.slug}/feed{suffix}",
+                topic_url=f"{base}/v1/topics/{topic.slug}",
+            )
+            return renderer(meta, articles)
+
+        return await _serve(request, topic, f"{suffix}|{limit}|{base}", media_type, produce)
+
+    return serve_feed
+
+
+for suffix, renderer, media_type, summary in (
+    (".rss", render.render_rss, "application/rss+xml; charset=utf-8", "RSS 2.0"),
+    (".atom", render.render_atom, "application/atom+xml; charset=utf-8", "Atom 1.0"),
+    (".json", render.render_json_feed, "application/feed+json; charset=utf-8", "JSON Feed 1.1"),
+):
+    router.add_api_route(
+        f"/feed{suffix}",
+        _xml_feed(renderer, media_type, suffix),
+        methods=["GET"],
+        response_class=Response,
+        responses={200: {"content": {media_type.split(";")[0]: {}}}, **NOT_MODIFIED},
+        summary=f"Topic feed as {summary}",
+        description=f"The topic's newest articles as {summary}. Needs an API key with "
+        "`feeds:read` (header, or `?key=` for feed readers). Conditional GET: strong ETag, "
+        "Last-Modified, 304.",
+    )
+
+
+@router.get("/feed", response_model=Page[ArticleSummary], responses=NOT_MODIFIED)
+async def topic_feed_json(
+    slug: Slug,
+    request: Request,
+    session: SessionDep,
+    cursors: Cursors,
+    _key: FeedReaderKey,
+    limit: FeedLimit = DEFAULT_FEED_LIMIT,
+    cursor: CursorParam = None,
+) -> Response:
+    """The topic's newest articles in summary form, paged; conditional GET as the other feeds."""
+    topic = await topic_service.get_label(session, Topic, slug)
+    limit = min(limit, MAX_LIMIT)
+    binding = cursors.binding("topic-feed", {"topic": topic.slug, "limit": limit}, None)
+    after = cursors.decode_position(cursor, binding) if cursor else None
+
+    async def produce() -> bytes:
+        filters = article_queries.ArticleFilters(topic=topic.slug)
+        items, position = await article_queries.list_articles(
+            session, filters, limit=limit, after=after
+        )
+        next_cursor = cursors.encode_position(binding, position) if position else None
+        return Page[ArticleSummary](items=items, next_cursor=next_cursor).model_dump_json().encode()
+
+    return await _serve(request, topic, f"json|{limit}|{cursor or ''}", "application/json", produce)
