@@ -33,9 +33,7 @@ def frozen_clock(app: FastAPI) -> None:
     app.dependency_overrides[current_time] = lambda: NOW
 
 
-async def feed(
-    client: httpx.AsyncClient, account: factories.Account, **params: str | int
-) -> Any:
+async def feed(client: httpx.AsyncClient, account: factories.Account, **params: str | int) -> Any:
     response = await client.get("/v1/me/feed", headers=account.headers, params=params)
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "private, no-store"
