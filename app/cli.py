@@ -196,5 +196,32 @@ def import_feed(
         typer.echo(line)
 
 
+@cli.command()
+def evaluate(
+    mind: Annotated[Path, typer.Option(help="A MIND folder with behaviors.tsv and news.tsv.")],
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Replay only the first N impressions.")
+    ] = None,
+) -> None:
+    """Replay MIND impression logs through the feed's ranking; print AUC, MRR and nDCG."""
+    from app.feed import evaluate as evaluation
+    from app.feed.service import weights_from
+
+    settings = _settings()
+    try:
+        report = evaluation.evaluate_mind(
+            mind,
+            limit=limit,
+            weights=weights_from(settings),
+            engagement_half_life_hours=settings.feed_engagement_half_life_hours,
+            interest_half_life_hours=settings.feed_interest_half_life_days * 24,
+        )
+    except (OSError, ValueError) as error:
+        typer.secho(f"Error: {error}", err=True, fg="red")
+        raise typer.Exit(1) from None
+    for line in evaluation.format_report(report):
+        typer.echo(line)
+
+
 def main() -> None:
     cli()

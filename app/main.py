@@ -16,7 +16,8 @@ from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
 from app.feed.router import router as feed_router
-from app.middleware import BodySizeLimitMiddleware, PrivateCacheMiddleware
+from app.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.openapi import build_openapi
 from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
 from app.ratelimit import RateLimiter, RateLimitHeadersMiddleware, enforce_rate_limit
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     # Connections are opened lazily: the app starts while the database is still down.
     app.state.database = Database.from_settings(settings)
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: metrics see the final status of every response.
     app.add_middleware(RateLimitHeadersMiddleware)
-    app.add_middleware(PrivateCacheMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(

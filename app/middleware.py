@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request-body limit and caching headers for personal responses."""
+"""Pure ASGI middleware: the request-body limit, and headers every response needs."""
 
 from fastapi import HTTPException
 from starlette.datastructures import MutableHeaders
@@ -44,20 +44,26 @@ class BodySizeLimitMiddleware:
         return f"The request body is larger than {self.max_body_bytes} bytes."
 
 
-class PrivateCacheMiddleware:
-    """``Cache-Control: private, no-store`` on every account and personal-state response."""
+class SecurityHeadersMiddleware:
+    """Headers every response carries: no MIME sniffing, no framing; and
+    ``Cache-Control: private, no-store`` on every account and personal-state response."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(PRIVATE_PATH_PREFIXES):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        private = scope["path"].startswith(PRIVATE_PATH_PREFIXES)
 
-        async def send_private(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["Cache-Control"] = "private, no-store"
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                if private:
+                    headers["Cache-Control"] = "private, no-store"
             await send(message)
 
-        await self.app(scope, receive, send_private)
+        await self.app(scope, receive, send_with_headers)

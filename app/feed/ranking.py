@@ -40,7 +40,7 @@ ENGAGEMENT_WEIGHTS = {
     "dislikes": -2.0,
 }
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def rank(
 
 def wire_copy_key(headline: str) -> str:
     """Headlines that differ only in case, punctuation or spacing are one story."""
-    return _NON_WORD.sub(" ", headline.lower()).strip()
+    return _NON_WORD.sub(" ", headline.casefold()).strip()
 
 
 def drop_wire_copies(items: Sequence[Scored]) -> list[Scored]:
