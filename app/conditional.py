@@ -16,17 +16,34 @@ def strong_etag(*parts: bytes | str) -> str:
     return f'"{digest.hexdigest()[:40]}"'
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    candidates = [c.strip() for c in header.split(",")]
+# A gzip-coded body gets its own strong ETag (RFC 9110 8.8.3.3): the identity one plus this.
+GZIP_ETAG_SUFFIX = "-gzip"
+# Responses smaller than this are sent uncompressed.
+GZIP_MINIMUM_SIZE = 1024
+
+
+def gzip_etag(etag: str) -> str:
+    return etag[:-1] + GZIP_ETAG_SUFFIX + '"'
+
+
+def matching_etag(request: Request, etag: str) -> str | None:
+    """The client's If-None-Match entry that matches ``etag`` or its gzip variant, if any."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return None
     # Weak comparison, as RFC 9110 prescribes for If-None-Match.
-    return "*" in candidates or etag in {c.removeprefix("W/") for c in candidates}
+    for candidate in (c.strip().removeprefix("W/") for c in header.split(",")):
+        if candidate == "*":
+            return etag
+        if candidate in (etag, gzip_etag(etag)):
+            return candidate
+    return None
 
 
 def is_not_modified(request: Request, etag: str, last_modified: datetime | None = None) -> bool:
     """True when the client's copy is current (If-None-Match wins over If-Modified-Since)."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        return _etag_matches(if_none_match, etag)
+    if request.headers.get("if-none-match") is not None:
+        return matching_etag(request, etag) is not None
     if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since and last_modified is not None:
         try:
@@ -58,5 +75,21 @@ def conditional_response(
     if last_modified is not None:
         validators["Last-Modified"] = http_date(last_modified)
     if is_not_modified(request, etag, last_modified):
-        return Response(status_code=304, headers=validators)
+        return not_modified(request, etag, validators, body_size=len(body))
     return Response(body, media_type=media_type, headers=validators)
+
+
+def not_modified(
+    request: Request, etag: str, headers: Mapping[str, str], *, body_size: int | None
+) -> Response:
+    """A 304 naming the representation the client holds (identity or gzip).
+
+    Revalidated by date, the client's copy is the one it would be sent now: gzip-coded when
+    it accepts gzip and the body (``body_size``, None if unknown) is worth compressing.
+    """
+    held = matching_etag(request, etag)
+    if held is None:
+        accepts_gzip = "gzip" in request.headers.get("accept-encoding", "")
+        large = body_size is None or body_size >= GZIP_MINIMUM_SIZE
+        held = gzip_etag(etag) if accepts_gzip and large else etag
+    return Response(status_code=304, headers={**headers, "ETag": held})

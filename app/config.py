@@ -61,7 +61,6 @@ class Settings(BaseSettings):
 
     max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
     docs_enabled: bool = True
-    public_base_url: str = "http://127.0.0.1:8000"
 
     # uvicorn's graceful-shutdown window and the default worker count of `mynews serve`.
     shutdown_timeout_seconds: int = Field(20, ge=1)

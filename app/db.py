@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+from starlette.convertors import Convertor, register_url_convertor
 
 from app.config import Settings
 from app.errors import AppError
@@ -63,6 +65,22 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+class IdConvertor(Convertor[str]):
+    """``{name:id}`` in a route path matches only identifiers ``new_id`` makes, so a literal
+    sibling such as ``/v1/articles/batch`` is never mistaken for an id."""
+
+    regex = "[0-9a-f]{32}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("id", IdConvertor())
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -90,16 +108,21 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
-    """An async engine for the configured database, tuned for its dialect."""
+def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+    """An async engine for the configured database, tuned for its dialect.
+
+    ``pooled=False`` opens a connection per use: for one-off tools, and for callers that run
+    the app on more than one event loop (connections belong to the loop that opened them).
+    """
     url = make_url(settings.database_url)
+    pool_options: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             url,
-            pool_timeout=settings.db_pool_timeout_seconds,
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
+            **(pool_options or {"pool_timeout": settings.db_pool_timeout_seconds}),
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
@@ -113,14 +136,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
                 "statement_timeout": str(settings.db_statement_timeout_ms),
             },
         }
-    return create_async_engine(
-        url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout_seconds,
-        pool_pre_ping=True,
-        connect_args=connect_args,
-    )
+    if pooled:
+        pool_options = {
+            "pool_size": settings.db_pool_size,
+            "max_overflow": settings.db_max_overflow,
+            "pool_timeout": settings.db_pool_timeout_seconds,
+            "pool_pre_ping": True,
+        }
+    return create_async_engine(url, connect_args=connect_args, **pool_options)
 
 
 @dataclass
@@ -131,8 +154,8 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Database":
-        engine = create_engine(settings)
+    def from_settings(cls, settings: Settings, *, pooled: bool = True) -> "Database":
+        engine = create_engine(settings, pooled=pooled)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
 

@@ -10,12 +10,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://mynews.example/problems/"
 DATABASE_RETRY_AFTER_SECONDS = 5
+HTTP_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
 
 class ProblemResponse(JSONResponse):
@@ -124,15 +126,24 @@ async def handle_app_error(_request: Request, error: AppError) -> ProblemRespons
     return problem(error.status, error.message, code=error.code, headers=error.headers)
 
 
-async def handle_http_exception(
-    _request: Request, error: StarletteHTTPException
-) -> ProblemResponse:
+async def handle_http_exception(request: Request, error: StarletteHTTPException) -> ProblemResponse:
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
     if error.status_code == 404 and detail == "Not Found":
         detail = "No such resource."
     elif error.status_code == 405:
         detail = "This method is not allowed here; see the Allow header."
+        return problem(405, detail, headers={"Allow": ", ".join(allowed_methods(request))})
     return problem(error.status_code, detail, headers=error.headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (the router reports only the first)."""
+    allowed = []
+    for method in HTTP_METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 async def handle_validation_error(

@@ -12,11 +12,16 @@ from app.api_keys.router import router as api_keys_router
 from app.articles.router import router as articles_router
 from app.auth.router import router as auth_router
 from app.cache import Cache
+from app.conditional import GZIP_MINIMUM_SIZE
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
 from app.feed.router import router as feed_router
-from app.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodySizeLimitMiddleware,
+    EncodedETagMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.openapi import build_openapi
 from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
@@ -81,7 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: metrics see the final status of every response.
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)
+    app.add_middleware(EncodedETagMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

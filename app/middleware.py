@@ -4,6 +4,7 @@ from fastapi import HTTPException
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.conditional import GZIP_ETAG_SUFFIX, gzip_etag
 from app.errors import PayloadTooLarge, problem
 
 # Responses under these paths are one person's data: no shared cache may keep them.
@@ -67,3 +68,35 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class EncodedETagMiddleware:
+    """Gives a compressed response its own strong ETag (RFC 9110 8.8.3.3).
+
+    Sits outside the gzip middleware: when that compressed the body, the identity ETag no
+    longer names these bytes, so a suffix is added; If-None-Match accepts either form.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_etag(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                etag = headers.get("etag")
+                coded = headers.get("content-encoding") == "gzip"
+                if (
+                    coded
+                    and etag
+                    and etag.startswith('"')
+                    and not etag.endswith(GZIP_ETAG_SUFFIX + '"')
+                ):
+                    headers["ETag"] = gzip_etag(etag)
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)

@@ -1,9 +1,29 @@
 """Shapes shared by every feature's request and response bodies."""
 
-from pydantic import BaseModel, ConfigDict
+import re
+from datetime import datetime
+from typing import Annotated, Any
 
-# Strings with a NUL byte are refused everywhere: no client text may contain one.
-NO_NUL = r"^[^\x00]*$"
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict
+
+# Client text never holds NUL or other control characters (tab and newlines aside): they
+# break XML feeds and terminals, and no headline or name needs them.
+PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _rfc3339_text(value: Any) -> Any:
+    if not isinstance(value, datetime) and not (isinstance(value, str) and _RFC3339.match(value)):
+        raise ValueError(
+            "must be an RFC 3339 timestamp with a time zone, e.g. 2026-11-27T02:05:56Z"
+        )
+    return value
+
+
+# A timestamp a client sends: RFC 3339 text with an offset (no bare numbers, no naive times).
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
 
 
 class WriteModel(BaseModel):

@@ -31,9 +31,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+def settings_for(database_url: str, **overrides: object) -> Settings:
+    """The settings every test app runs with."""
+    return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY, **overrides)  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY)
+    return settings_for(database_url)
 
 
 async def run_alembic(connection: AsyncConnection, action: str, revision: str) -> None:

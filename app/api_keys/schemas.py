@@ -6,14 +6,15 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.models import Scope
-from app.schemas import NO_NUL, WriteModel
+from app.schemas import PLAIN_TEXT, WriteModel
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 
 
 class ApiKeyCreate(WriteModel):
     name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN_TEXT),
     ]
     scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
     rate_limit_per_minute: int = Field(DEFAULT_RATE_LIMIT_PER_MINUTE, ge=1, le=100_000)

@@ -1,6 +1,5 @@
 """Articles: public reads, newsroom writes."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -19,13 +18,13 @@ from app.clock import Now
 from app.conditional import conditional_response
 from app.db import SessionDep
 from app.pagination import CursorParam, Cursors, Limit, Page
-from app.schemas import NO_NUL
+from app.schemas import PLAIN_TEXT, Timestamp
 from app.slugs import SLUG_PATTERN
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
 Slug = Annotated[str | None, Query(max_length=80, pattern=SLUG_PATTERN)]
-Label = Annotated[str | None, Query(min_length=1, max_length=100, pattern=NO_NUL)]
+Label = Annotated[str | None, Query(min_length=1, max_length=100, pattern=PLAIN_TEXT)]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the client's copy is current."}
 }
@@ -43,10 +42,11 @@ async def list_articles(
     section: Label = None,
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=200, pattern=NO_NUL, description="Search words")
+        str | None,
+        Query(min_length=1, max_length=200, pattern=PLAIN_TEXT, description="Search words"),
     ] = None,
-    since: Annotated[datetime | None, Query(description="Published at or after")] = None,
-    until: Annotated[datetime | None, Query(description="Published before")] = None,
+    since: Annotated[Timestamp | None, Query(description="Published at or after")] = None,
+    until: Annotated[Timestamp | None, Query(description="Published before")] = None,
 ) -> Page[ArticleSummary]:
     """Live articles, newest first; filters combine. Pages neither repeat nor skip."""
     filters = queries.ArticleFilters(topic, author, section, language, q, since, until)
@@ -82,7 +82,7 @@ async def upsert_batch(
     return BatchOut(results=await batch.upsert_articles(session, body.articles, now))
 
 
-@router.get("/{article_id}", response_model=Article, responses={**NOT_MODIFIED, **GONE})
+@router.get("/{article_id:id}", response_model=Article, responses={**NOT_MODIFIED, **GONE})
 async def read_article(article_id: str, session: SessionDep, request: Request) -> Response:
     """The full article, with a strong ETag; `If-None-Match` gives 304."""
     article = await service.get_live_article(session, article_id)
@@ -95,7 +95,7 @@ async def read_article(article_id: str, session: SessionDep, request: Request) -
     )
 
 
-@router.patch("/{article_id}", response_model=Article, responses=GONE)
+@router.patch("/{article_id:id}", response_model=Article, responses=GONE)
 async def update_article(
     article_id: str, body: ArticleFields, session: SessionDep, _writer: ArticleWriter, now: Now
 ) -> Article:
@@ -104,7 +104,7 @@ async def update_article(
     return await queries.full_article(session, await service.get_live_article(session, article_id))
 
 
-@router.delete("/{article_id}", status_code=status.HTTP_204_NO_CONTENT, responses=GONE)
+@router.delete("/{article_id:id}", status_code=status.HTTP_204_NO_CONTENT, responses=GONE)
 async def retract_article(
     article_id: str, session: SessionDep, _writer: ArticleWriter, now: Now
 ) -> None:

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     AnyHttpUrl,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.schemas import NO_NUL, WriteModel
+from app.schemas import PLAIN_TEXT, Timestamp, WriteModel
 from app.slugs import MAX_SLUG_LENGTH, slugify
 
 MAX_TOPICS = 10
@@ -27,7 +26,7 @@ MAX_SCHEDULED_AHEAD = timedelta(days=1)
 
 def _single_line(max_length: int, min_length: int = 1) -> object:
     return StringConstraints(
-        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=PLAIN_TEXT
     )
 
 
@@ -44,7 +43,7 @@ HttpUrl = Annotated[
     AfterValidator(_http_url),
     WithJsonSchema({"type": "string", "format": "uri", "maxLength": 2048}),
 ]
-Text = Annotated[str, StringConstraints(max_length=200_000, pattern=NO_NUL)]
+Text = Annotated[str, StringConstraints(max_length=200_000, pattern=PLAIN_TEXT)]
 
 
 def _sluggable(name: str) -> str:
@@ -90,8 +89,8 @@ class ArticleFields(WriteModel):
         Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None
     ) = None
     region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    published_at: AwareDatetime | None = None
-    updated_at: AwareDatetime | None = None
+    published_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
     comment_count: int | None = Field(None, ge=0, le=10_000_000)
     editors_pick: bool | None = None
 
@@ -111,7 +110,7 @@ class ArticleIn(ArticleFields):
 
     url: HttpUrl
     headline: Annotated[str, _single_line(300)]
-    published_at: AwareDatetime
+    published_at: Timestamp
     topics: list[Name] = Field(min_length=1, max_length=MAX_TOPICS)
     authors: list[Name] = Field(default_factory=list, max_length=MAX_AUTHORS)
     summary: list[Annotated[str, _single_line(500)]] = Field(default_factory=list, max_length=10)

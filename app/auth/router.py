@@ -10,7 +10,7 @@ from app.clock import Now
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.ratelimit import enforce_login_limit
-from app.schemas import NO_NUL
+from app.schemas import PLAIN_TEXT
 from app.users import service as user_service
 from app.users.schemas import RegisterIn, UserOut
 
@@ -29,9 +29,9 @@ async def register(body: RegisterIn, session: SessionDep) -> UserOut:
 @router.post("/token", response_model=TokenPair)
 async def login(
     username: Annotated[
-        str, Form(min_length=1, max_length=320, pattern=NO_NUL, description="Email")
+        str, Form(min_length=1, max_length=320, pattern=PLAIN_TEXT, description="Email")
     ],
-    password: Annotated[str, Form(min_length=1, max_length=256, pattern=NO_NUL)],
+    password: Annotated[str, Form(min_length=1, max_length=256, pattern=PLAIN_TEXT)],
     session: SessionDep,
     settings: SettingsDep,
     now: Now,

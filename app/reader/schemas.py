@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.articles.schemas import ArticleSummary
-from app.schemas import NO_NUL, WriteModel
+from app.schemas import PLAIN_TEXT, Timestamp, WriteModel
 
 EventType = Literal["impression", "open", "read", "share", "like", "dislike"]
 MAX_EVENTS_PER_CALL = 500
@@ -23,7 +23,7 @@ class Subscriptions(BaseModel):
 
 
 class MuteIn(WriteModel):
-    until: AwareDatetime | None = Field(
+    until: Timestamp | None = Field(
         None, description="When the mute ends by itself (a snooze); omit to mute until removed."
     )
 
@@ -48,12 +48,12 @@ class HistoryEntry(BaseModel):
 
 
 class EventIn(WriteModel):
-    id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)] = Field(
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=PLAIN_TEXT)] = Field(
         description="The client's own id for the event: sending it again records nothing."
     )
     type: EventType
-    article_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
-    occurred_at: AwareDatetime
+    article_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=PLAIN_TEXT)]
+    occurred_at: Timestamp
     dwell_ms: int | None = Field(None, ge=0, le=86_400_000)
 
 

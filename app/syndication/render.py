@@ -5,6 +5,7 @@ headline with ``<``, ``&`` or quotes) comes out escaped, never as markup.
 """
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,15 +44,20 @@ def _rfc3339(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+# Characters XML 1.0 cannot carry at all; stored text should not hold them, but a feed must
+# stay well-formed whatever got in.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(parent: ET.Element, tag: str, text: str | None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attributes)
+    element = ET.SubElement(parent, tag, {k: _NOT_XML.sub("", v) for k, v in attributes.items()})
     if text is not None:
-        element.text = text
+        element.text = _NOT_XML.sub("", text)
     return element
 
 
-def _xml(root: ET.Element, **options: str) -> bytes:
-    serialised: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True, **options)  # type: ignore[call-overload]
+def _xml(root: ET.Element) -> bytes:
+    serialised: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return serialised
 
 
@@ -92,8 +98,9 @@ def render_rss(meta: FeedMeta, articles: Sequence[ArticleSummary]) -> bytes:
 
 
 def render_atom(meta: FeedMeta, articles: Sequence[ArticleSummary]) -> bytes:
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ns = f"{{{ATOM}}}"
+    # Unqualified names under a root that declares Atom as the default namespace.
+    feed = ET.Element("feed", {"xmlns": ATOM})
+    ns = ""
     _text(feed, ns + "id", f"urn:mynews:topic:{meta.slug}")
     _text(feed, ns + "title", _title(meta))
     if meta.description:
@@ -121,7 +128,7 @@ def render_atom(meta: FeedMeta, articles: Sequence[ArticleSummary]) -> bytes:
             _text(
                 entry, ns + "link", None, rel="enclosure", href=article.image.url, type="image/jpeg"
             )
-    return _xml(feed, default_namespace=ATOM)
+    return _xml(feed)
 
 
 def render_json_feed(meta: FeedMeta, articles: Sequence[ArticleSummary]) -> bytes:

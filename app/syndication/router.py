@@ -14,7 +14,7 @@ from app.articles import queries as article_queries
 from app.articles.schemas import ArticleSummary
 from app.auth.dependencies import FeedReaderKey
 from app.cache import Cache
-from app.conditional import http_date, is_not_modified, strong_etag
+from app.conditional import http_date, is_not_modified, not_modified, strong_etag
 from app.db import SessionDep
 from app.models import Topic
 from app.pagination import MAX_LIMIT, CursorParam, Cursors, Page
@@ -55,10 +55,12 @@ async def _serve(
 ) -> Response:
     etag = strong_etag(RENDER_VERSION, str(topic.id), str(topic.feed_version), variant)
     headers = _validator_headers(etag, topic)
-    if is_not_modified(request, etag, topic.feed_updated_at):
-        return Response(status_code=304, headers=headers)
     cache: Cache = request.app.state.cache
     key = f"mynews:feed:{etag.strip(chr(34))}"
+    if is_not_modified(request, etag, topic.feed_updated_at):
+        cached = await cache.get(key)
+        size = None if cached is None else len(cached)
+        return not_modified(request, etag, headers, body_size=size)
     body = await cache.get(key)
     if body is None:
         body = await produce()

@@ -8,7 +8,7 @@ from app.auth.dependencies import EditorUser
 from app.db import SessionDep
 from app.models import Author, Topic
 from app.pagination import CursorParam, Cursors, Limit, Page
-from app.schemas import NO_NUL
+from app.schemas import PLAIN_TEXT
 from app.topics import service
 from app.topics.schemas import AuthorOut, TopicIn, TopicOut, TopicUpdate
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["topics and authors"])
 
 SearchQuery = Annotated[
     str | None,
-    Query(min_length=1, max_length=100, pattern=NO_NUL, description="Part of the name or slug"),
+    Query(min_length=1, max_length=100, pattern=PLAIN_TEXT, description="Part of the name or slug"),
 ]
 SlugPath = Annotated[str, Path(max_length=200)]
 

@@ -5,10 +5,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from app.articles.schemas import Name
-from app.schemas import NO_NUL, WriteModel
+from app.schemas import PLAIN_TEXT, WriteModel
 
 Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=NO_NUL)
+    str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=PLAIN_TEXT)
 ]
 
 

@@ -93,6 +93,9 @@ async def update_topic(session: AsyncSession, slug: str, changes: dict[str, Any]
     for field, value in changes.items():
         setattr(topic, field, value)
     await session.flush()
+    # The name and description are in the topic's feeds.
+    await touch_topic_feeds(session, {topic.id})
+    await session.refresh(topic)
     return topic
 
 

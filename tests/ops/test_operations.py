@@ -104,3 +104,9 @@ async def test_docs_and_openapi_served(client: httpx.AsyncClient, app: FastAPI) 
     assert (await client.get("/docs")).status_code == 200
     spec = (await client.get("/openapi.json")).json()
     assert "/v1/auth/token" in spec["paths"]
+
+
+async def test_405_allows_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    response = await client.put("/v1/me")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, PATCH"
