@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 # Client text never holds NUL or other control characters (tab and newlines aside): they
 # break XML feeds and terminals, and no headline or name needs them.
@@ -50,3 +50,12 @@ class ValidationProblem(Problem):
     """A 422: which fields are wrong and why (never the submitted values)."""
 
     errors: list[FieldError]
+
+
+def _absent() -> None:
+    return None
+
+
+def omittable(**constraints: Any) -> Any:
+    """A field a PATCH may leave out but not send as null (it holds None only when absent)."""
+    return Field(default_factory=_absent, **constraints)

@@ -15,8 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.schemas import PLAIN_TEXT, Timestamp, WriteModel
-from app.slugs import MAX_SLUG_LENGTH, slugify
+from app.schemas import PLAIN_TEXT, Timestamp, WriteModel, omittable
 
 MAX_TOPICS = 10
 MAX_AUTHORS = 10
@@ -46,16 +45,8 @@ HttpUrl = Annotated[
 Text = Annotated[str, StringConstraints(max_length=200_000, pattern=PLAIN_TEXT)]
 
 
-def _sluggable(name: str) -> str:
-    slug = slugify(name)
-    if not slug:
-        raise ValueError("name must contain at least one letter or digit")
-    if len(slug) > MAX_SLUG_LENGTH:
-        raise ValueError(f"name makes a slug longer than {MAX_SLUG_LENGTH} characters")
-    return name
-
-
-Name = Annotated[str, _single_line(120), AfterValidator(_sluggable)]
+# A topic or author name; its slug is derived from it (see app.slugs.slug_for).
+Name = Annotated[str, _single_line(120)]
 
 
 class Image(WriteModel):
@@ -71,28 +62,31 @@ class Video(WriteModel):
 
 
 class ArticleFields(WriteModel):
-    """Every writable field, all optional: the shape of a PATCH."""
+    """Every writable field, all optional: the shape of a PATCH.
+
+    Fields an article cannot do without may be left out of a PATCH but not sent as null.
+    """
 
     external_id: Annotated[str, _single_line(200)] | None = None
-    url: HttpUrl | None = None
-    headline: Annotated[str, _single_line(300)] | None = None
+    url: HttpUrl = omittable()
+    headline: Annotated[str, _single_line(300)] = omittable()
     standfirst: Annotated[str, _single_line(1000, 0)] | None = None
-    summary: list[Annotated[str, _single_line(500)]] | None = Field(None, max_length=10)
-    body: Text | None = None
+    summary: list[Annotated[str, _single_line(500)]] = omittable(max_length=10)
+    body: Text = omittable()
     section: Annotated[str, _single_line(100)] | None = None
-    topics: list[Name] | None = Field(None, min_length=1, max_length=MAX_TOPICS)
-    authors: list[Name] | None = Field(None, max_length=MAX_AUTHORS)
-    credits: list[Annotated[str, _single_line(200)]] | None = Field(None, max_length=10)
+    topics: list[Name] = omittable(min_length=1, max_length=MAX_TOPICS)
+    authors: list[Name] = omittable(max_length=MAX_AUTHORS)
+    credits: list[Annotated[str, _single_line(200)]] = omittable(max_length=10)
     image: Image | None = None
     video: Video | None = None
     language: (
         Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None
     ) = None
     region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    published_at: Timestamp | None = None
+    published_at: Timestamp = omittable()
     updated_at: Timestamp | None = None
-    comment_count: int | None = Field(None, ge=0, le=10_000_000)
-    editors_pick: bool | None = None
+    comment_count: int = omittable(ge=0, le=10_000_000)
+    editors_pick: bool = omittable()
 
     @field_validator("published_at", "updated_at")
     @classmethod

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from app.articles.schemas import Name
-from app.schemas import PLAIN_TEXT, WriteModel
+from app.schemas import PLAIN_TEXT, WriteModel, omittable
 
 Description = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=PLAIN_TEXT)
@@ -39,11 +39,5 @@ class TopicIn(WriteModel):
 class TopicUpdate(WriteModel):
     """The slug never changes (clients and partners address the topic by it)."""
 
-    name: Name | None = None
+    name: Name = omittable(description="May be left out, not sent as null.")
     description: Description | None = None
-
-    @model_validator(mode="after")
-    def name_is_not_removed(self) -> "TopicUpdate":
-        if "name" in self.model_fields_set and self.name is None:
-            raise ValueError("name cannot be null")
-        return self

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import insert_or_ignore, utcnow
 from app.errors import Conflict, NotFound
 from app.models import Author, Topic
-from app.slugs import slugify
+from app.slugs import slug_for
 
 Label = Topic | Author
 L = TypeVar("L", Topic, Author)
@@ -22,7 +22,7 @@ def unique_by_slug(names: Sequence[str]) -> list[tuple[str, str]]:
     """(slug, name) pairs in the given order, the first name winning for each slug."""
     seen: dict[str, str] = {}
     for name in names:
-        seen.setdefault(slugify(name), name.strip())
+        seen.setdefault(slug_for(name), name.strip())
     return list(seen.items())
 
 
@@ -79,7 +79,7 @@ async def list_labels(
 
 
 async def create_topic(session: AsyncSession, *, name: str, description: str | None) -> Topic:
-    slug = slugify(name)
+    slug = slug_for(name)
     if await session.scalar(select(Topic.id).where(Topic.slug == slug)) is not None:
         raise Conflict(f"The topic {slug!r} already exists.")
     topic = Topic(slug=slug, name=name, description=description)

@@ -116,7 +116,7 @@ async def test_reader_and_anonymous_cannot_write(
         ({"headline": "x" * 301}, "body.headline"),
         ({"headline": "nul\x00byte"}, "body.headline"),
         ({"topics": []}, "body.topics"),
-        ({"topics": ["!!!"]}, "body.topics.0"),
+        ({"topics": ["   "]}, "body.topics.0"),
         ({"topics": [f"t{i}" for i in range(11)]}, "body.topics"),
         ({"published_at": "2026-11-20T10:00:00"}, "body.published_at"),
         ({"published_at": "2099-01-01T00:00:00Z"}, "body.published_at"),

@@ -1,5 +1,7 @@
 """Topics and authors: listing, search, counts, and editor writes."""
 
+import re
+
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -102,3 +104,18 @@ async def test_authors(client: httpx.AsyncClient, session: AsyncSession) -> None
     assert [a["slug"] for a in found] == ["ben-okafor"]
     assert (await client.get("/v1/authors/ana-lopez")).json()["article_count"] == 2
     assert (await client.get("/v1/authors/nobody")).status_code == 404
+
+
+async def test_names_without_latin_letters_get_a_stable_slug(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    created = await client.post("/v1/topics", headers=editor.headers, json={"name": "中俄关系"})
+    assert created.status_code == 201
+    slug = created.json()["slug"]
+    assert re.fullmatch(r"x-[0-9a-f]{12}", slug)
+    again = await client.post("/v1/topics", headers=editor.headers, json={"name": "中俄关系"})
+    assert again.status_code == 409
+    assert (await client.get(f"/v1/topics/{slug}")).json()["name"] == "中俄关系"
+    long_name = "Relations " * 11
+    long_topic = await client.post("/v1/topics", headers=editor.headers, json={"name": long_name})
+    assert len(long_topic.json()["slug"]) <= 80
