@@ -47,7 +47,8 @@ test-sqlite: install ## Tests against SQLite
 
 test-postgres: install ## Tests against the PostgreSQL in MYNEWS_TEST_DATABASE_URL
 	@test -n "$$MYNEWS_TEST_DATABASE_URL" || { echo "Set MYNEWS_TEST_DATABASE_URL=postgresql+asyncpg://..."; exit 2; }
-	$(BIN)/pytest
+	@# Tests marked standalone bring their own servers and databases: the SQLite pass ran them.
+	$(BIN)/pytest -m "not standalone"
 
 test: lint test-sqlite ## Lint, then tests on SQLite, and on PostgreSQL when MYNEWS_TEST_DATABASE_URL is set
 	@if [ -n "$$MYNEWS_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+import anyio.to_thread
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -21,7 +22,7 @@ def password_hasher() -> PasswordHash:
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash of the password."""
+    """An argon2id hash of the password (deliberately slow: call it off the event loop)."""
     return password_hasher().hash(password)
 
 
@@ -29,14 +30,24 @@ def verify_password(password: str, password_hash: str) -> bool:
     return password_hasher().verify(password, password_hash)
 
 
+# Argon2 takes a quarter of a second of CPU by design; in a worker thread it does not stall
+# every other request of the process meanwhile.
+async def hash_password_off_loop(password: str) -> str:
+    return await anyio.to_thread.run_sync(hash_password, password)
+
+
+async def verify_password_off_loop(password: str, password_hash: str) -> bool:
+    return await anyio.to_thread.run_sync(verify_password, password, password_hash)
+
+
 @lru_cache
 def _dummy_password_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def burn_password_check(password: str) -> None:
+async def burn_password_check(password: str) -> None:
     """Spend the time of a real check, so an unknown email answers as slowly as a wrong password."""
-    verify_password(password, _dummy_password_hash())
+    await anyio.to_thread.run_sync(verify_password, password, _dummy_password_hash())
 
 
 def new_secret(prefix: str = "") -> str:

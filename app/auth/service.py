@@ -12,7 +12,7 @@ from app.auth.security import (
     create_access_token,
     hash_secret,
     new_secret,
-    verify_password,
+    verify_password_off_loop,
 )
 from app.config import Settings
 from app.db import new_id
@@ -30,9 +30,9 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     """The user with these credentials; an unknown email and a wrong password fail alike."""
     user = await user_service.get_user_by_email(session, email)
     if user is None:
-        burn_password_check(password)
+        await burn_password_check(password)
         raise Unauthorized(INVALID_CREDENTIALS)
-    if not verify_password(password, user.password_hash):
+    if not await verify_password_off_loop(password, user.password_hash):
         raise Unauthorized(INVALID_CREDENTIALS)
     return user
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.security import hash_password
+from app.auth.security import hash_password_off_loop
 from app.errors import Conflict, NotFound
 from app.models import Role, User
 from app.reader import service as reader_service
@@ -39,7 +39,10 @@ async def create_user(
     if await get_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.")
     user = User(
-        email=email, password_hash=hash_password(password), display_name=display_name, role=role
+        email=email,
+        password_hash=await hash_password_off_loop(password),
+        display_name=display_name,
+        role=role,
     )
     session.add(user)
     try:

@@ -9,6 +9,9 @@ import pytest
 
 from app.config import DEVELOPMENT_SECRET_KEY, Settings
 
+# Brings its own servers and databases: run once per test run, not once per test database.
+pytestmark = pytest.mark.standalone
+
 
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:

@@ -25,6 +25,9 @@ POSTGRES_OS_USER = "postgres"
 STARTUP_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0
 CLI_TIMEOUT_SECONDS = 120.0
+# Accounts `mynews seed-demo` creates.
+DEMO_EDITOR = ("editor@demo.mynews.dev", "demo-editor-password")
+DEMO_READER = ("reader@demo.mynews.dev", "demo-reader-password")
 
 
 def free_port() -> int:
@@ -77,10 +80,6 @@ class ApiServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def pid(self) -> int:
-        return self.running_process().pid
-
     def running_process(self) -> subprocess.Popen[bytes]:
         if self.process is None:
             raise RuntimeError("the server was never started")
@@ -130,6 +129,13 @@ class ApiServer:
 def client_for(server: ApiServer, *, timeout: float = 15.0) -> httpx.AsyncClient:
     """An HTTP client for this server only (no proxy from the environment)."""
     return httpx.AsyncClient(base_url=server.base_url, timeout=timeout, trust_env=False)
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
+    """Sign in through the API; the bearer header for the account."""
+    response = await client.post("/v1/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def postgres_unavailable_reason() -> str | None:

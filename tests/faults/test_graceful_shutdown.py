@@ -17,10 +17,20 @@ import httpx
 import pytest
 
 from tests.faults.conftest import StartApi
-from tests.faults.harness import ApiServer, api_env, client_for, run_cli
+from tests.faults.harness import (
+    DEMO_EDITOR,
+    DEMO_READER,
+    ApiServer,
+    api_env,
+    client_for,
+    login,
+    run_cli,
+)
 
-EDITOR = ("editor@demo.mynews.dev", "demo-editor-password")
-READER = ("reader@demo.mynews.dev", "demo-reader-password")
+# Brings its own servers and databases: run once per test run, not once per test database.
+pytestmark = pytest.mark.standalone
+
+
 EVENTS = 200
 ARTICLES = 50
 # uvicorn re-raises the SIGTERM it handled once shut down, so a clean exit is "terminated by
@@ -36,12 +46,6 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_cli(env, "migrate")
     run_cli(env, "seed-demo")
     return path
-
-
-async def login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
-    response = await client.post("/v1/auth/token", data={"username": email, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 class HeldBody:
@@ -68,7 +72,7 @@ class HeldBody:
 
 def send_held(
     client: httpx.AsyncClient, path: str, body: HeldBody, headers: dict[str, str]
-) -> "asyncio.Task[httpx.Response]":
+) -> asyncio.Task[httpx.Response]:
     headers = {**headers, "Content-Type": "application/json"}
     return asyncio.create_task(client.post(path, content=body, headers=headers))
 
@@ -76,21 +80,49 @@ def send_held(
 async def assert_new_connections_refused(server: ApiServer, within: float = 3.0) -> None:
     """Once shutting down the server takes no new connection (soon after the signal)."""
     deadline = time.monotonic() + within
-    async with client_for(server, timeout=1.0) as newcomer:
-        while True:
+    while True:
+        # A client of its own each time: a new connection, never a kept-alive one.
+        async with client_for(server, timeout=1.0) as newcomer:
             try:
                 await newcomer.get("/healthz")
             except httpx.ConnectError:
                 return
-            assert time.monotonic() < deadline, "new connections still accepted after SIGTERM"
-            await asyncio.sleep(0.1)
+        assert time.monotonic() < deadline, "new connections still accepted after SIGTERM"
+        await asyncio.sleep(0.1)
 
 
-def wait_for_exit(process: "subprocess.Popen[bytes]", timeout: float) -> int:
+def wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> int:
     try:
         return process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         pytest.fail(f"the API was still running {timeout} s after SIGTERM")
+
+
+def events_payload(article_ids: list[str], event_ids: list[str], now: str) -> dict[str, object]:
+    events = [
+        {
+            "id": event_id,
+            "type": "open",
+            "article_id": article_ids[n % len(article_ids)],
+            "occurred_at": now,
+        }
+        for n, event_id in enumerate(event_ids)
+    ]
+    return {"events": events}
+
+
+def articles_payload(run: str, now: str) -> dict[str, object]:
+    articles = [
+        {
+            "external_id": f"shutdown-{run}-{n}",
+            "url": f"https://shutdown.example/{run}/{n}",
+            "headline": f"Published while the API shut down, part {n}",
+            "published_at": now,
+            "topics": ["Shutdown drills"],
+        }
+        for n in range(ARTICLES)
+    ]
+    return {"articles": articles}
 
 
 async def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_connections(
@@ -104,35 +136,15 @@ async def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_connection
     process = server.running_process()
 
     async with client_for(server) as client:
-        reader = await login(client, *READER)
-        editor = await login(client, *EDITOR)
+        reader = await login(client, *DEMO_READER)
+        editor = await login(client, *DEMO_EDITOR)
         listed = await client.get("/v1/articles", params={"limit": 10})
         article_ids = [item["id"] for item in listed.json()["items"]]
         now = datetime.now(UTC).isoformat()
         event_ids = [uuid.uuid4().hex for _ in range(EVENTS)]
-        events = HeldBody(
-            {
-                "events": [
-                    {"id": i, "type": "open", "article_id": article_ids[n % 10], "occurred_at": now}
-                    for n, i in enumerate(event_ids)
-                ]
-            }
-        )
+        events = HeldBody(events_payload(article_ids, event_ids, now))
         run = uuid.uuid4().hex[:8]
-        articles = HeldBody(
-            {
-                "articles": [
-                    {
-                        "external_id": f"shutdown-{run}-{n}",
-                        "url": f"https://shutdown.example/{run}/{n}",
-                        "headline": f"Published while the API shut down, part {n}",
-                        "published_at": now,
-                        "topics": ["Shutdown drills"],
-                    }
-                    for n in range(ARTICLES)
-                ]
-            }
-        )
+        articles = HeldBody(articles_payload(run, now))
         in_flight = [
             send_held(client, "/v1/me/events", events, reader),
             send_held(client, "/v1/articles/batch", articles, editor),
@@ -149,8 +161,10 @@ async def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_connection
         finally:
             events.release()
             articles.release()
-        recorded, published = await asyncio.gather(*in_flight)
+            recorded, published = await asyncio.gather(*in_flight, return_exceptions=True)
 
+    assert isinstance(recorded, httpx.Response), recorded
+    assert isinstance(published, httpx.Response), published
     assert recorded.status_code == 202, recorded.text
     assert recorded.json()["accepted"] == EVENTS
     assert published.status_code == 200, published.text
@@ -168,7 +182,7 @@ async def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_connection
     with closing(sqlite3.connect(database)) as connection:
         stored_events = connection.execute(
             "SELECT count(*) FROM reading_events WHERE client_event_id IN "
-            f"(SELECT value FROM json_each(?))",
+            "(SELECT value FROM json_each(?))",
             (json.dumps(event_ids),),
         ).fetchone()[0]
         stored_articles = connection.execute(
@@ -188,7 +202,7 @@ async def test_sigterm_with_a_stalled_client_exits_within_the_shutdown_timeout(
     process = server.running_process()
 
     async with client_for(server) as client:
-        reader = await login(client, *READER)
+        reader = await login(client, *DEMO_READER)
         # Half a request, and the rest never comes.
         stalled_body = HeldBody({"events": [{"id": "never-finished"}]})
         stalled = send_held(client, "/v1/me/events", stalled_body, reader)

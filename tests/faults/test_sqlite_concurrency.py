@@ -5,6 +5,7 @@ busy timeout) rather than fail one with "database is locked".
 """
 
 import asyncio
+import json
 import sqlite3
 import uuid
 from contextlib import closing
@@ -21,6 +22,10 @@ from app.models import Role, User
 from tests.conftest import TEST_SECRET_KEY
 from tests.faults.conftest import StartApi
 from tests.faults.harness import api_env, client_for, run_cli
+
+# Brings its own servers and databases: run once per test run, not once per test database.
+pytestmark = pytest.mark.standalone
+
 
 READERS = 20
 ROUNDS = 6
@@ -62,8 +67,7 @@ async def create_readers(path: Path) -> list[dict[str, str]]:
         await database.engine.dispose()
     now = datetime.now(UTC)
     return [
-        {"Authorization": f"Bearer {create_access_token(settings, user.id, now)}"}
-        for user in users
+        {"Authorization": f"Bearer {create_access_token(settings, user.id, now)}"} for user in users
     ]
 
 
@@ -84,10 +88,10 @@ def stored_subscriptions(database: Path, slug: str) -> int:
 
 def stored_events(database: Path, event_ids: list[str]) -> int:
     with closing(sqlite3.connect(database)) as connection:
-        connection.execute("CREATE TEMP TABLE wanted (id TEXT PRIMARY KEY)")
-        connection.executemany("INSERT INTO wanted VALUES (?)", [(i,) for i in event_ids])
         [(count,)] = connection.execute(
-            "SELECT count(*) FROM reading_events WHERE client_event_id IN (SELECT id FROM wanted)"
+            "SELECT count(*) FROM reading_events"
+            " WHERE client_event_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(event_ids),),
         ).fetchall()
     return int(count)
 
