@@ -8,7 +8,7 @@ PORT ?= 8000
 SOURCES := app tests migrations
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate seed-demo test test-sqlite test-postgres lint format clean
+.PHONY: help install run migrate seed-demo test test-sqlite test-postgres lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,12 @@ test-postgres: install ## Tests against the PostgreSQL in MYNEWS_TEST_DATABASE_U
 test: lint test-sqlite ## Lint, then tests on SQLite, and on PostgreSQL when MYNEWS_TEST_DATABASE_URL is set
 	@if [ -n "$$MYNEWS_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "MYNEWS_TEST_DATABASE_URL is not set: PostgreSQL tests skipped."; fi
+
+BENCH_SCALE ?= full
+BENCH_DURATION ?= 30
+bench: install ## Benchmark on PostgreSQL at newsroom scale (BENCH_SCALE=small|medium|large|full)
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk"; exit 2; }
+	$(BIN)/python bench/run.py --scale $(BENCH_SCALE) --duration $(BENCH_DURATION)
 
 clean: ## Remove the virtualenv, caches and the local SQLite database
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
+from app.cache import Cache
 from app.config import Settings
 from app.feed import signals
 from app.feed.schemas import (
@@ -27,10 +28,18 @@ TRENDING_OVERFETCH = 3
 
 
 async def trending(
-    session: AsyncSession, now: datetime, settings: Settings, *, hours: int, limit: int
+    session: AsyncSession,
+    cache: Cache,
+    now: datetime,
+    settings: Settings,
+    *,
+    hours: int,
+    limit: int,
 ) -> list[TrendingItem]:
     """Articles by engagement over the last ``hours``, recent engagement counting most."""
-    ids = await signals.most_engaged(session, now, hours=hours, limit=limit * TRENDING_OVERFETCH)
+    ids = await signals.most_engaged_cached(
+        session, cache, now, hours=hours, limit=limit * TRENDING_OVERFETCH
+    )
     engagement = await signals.engagement_of(
         session, ids, now, hours=hours, half_life=settings.feed_engagement_half_life_hours
     )

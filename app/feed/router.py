@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from app.auth.dependencies import CurrentUser
 from app.clock import Now
@@ -22,6 +22,7 @@ router = APIRouter(tags=["feed"])
     responses={400: {"description": "The cursor is invalid, or its feed has expired."}},
 )
 async def read_feed(
+    request: Request,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -50,7 +51,7 @@ async def read_feed(
 
     if cursor is None:
         ranked = await service.rank_for_reader(
-            session, user.id, now, settings, include_read=include_read
+            session, request.app.state.cache, user.id, now, settings, include_read=include_read
         )
         snapshot = await service.create_snapshot(session, user.id, ranked, now, settings)
         offset = 0
@@ -68,6 +69,7 @@ async def read_feed(
 
 @router.get("/v1/trending", response_model=TrendingPage)
 async def read_trending(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     now: Now,
@@ -75,7 +77,8 @@ async def read_trending(
     hours: Annotated[int, Query(ge=1, le=168, description="The engagement window.")] = 24,
 ) -> TrendingPage:
     """Articles ranked by readers' recent engagement, recent activity counting most."""
-    items = await insights.trending(session, now, settings, hours=hours, limit=limit)
+    cache = request.app.state.cache
+    items = await insights.trending(session, cache, now, settings, hours=hours, limit=limit)
     return TrendingPage(items=items)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
+from app.cache import Cache
 from app.config import Settings
 from app.errors import InvalidCursor
 from app.feed import ranking, signals
@@ -65,7 +66,13 @@ def is_muted(candidate: ranking.Candidate, topics: set[int], authors: set[int]) 
 
 
 async def rank_for_reader(
-    session: AsyncSession, user_id: str, now: datetime, settings: Settings, *, include_read: bool
+    session: AsyncSession,
+    cache: Cache,
+    user_id: str,
+    now: datetime,
+    settings: Settings,
+    *,
+    include_read: bool,
 ) -> list[ranking.Scored]:
     """The reader's whole ranked feed, minus what they must never see."""
     followed_topics = await reader_service.followed_label_ids(
@@ -101,8 +108,8 @@ async def rank_for_reader(
     )
     ids.update(await signals.newest_filed(session, ArticleTopic, inferred, INFERRED_PER_TOPIC))
     ids.update(
-        await signals.most_engaged(
-            session, now, hours=TRENDING_WINDOW_HOURS, limit=TRENDING_CANDIDATES
+        await signals.most_engaged_cached(
+            session, cache, now, hours=TRENDING_WINDOW_HOURS, limit=TRENDING_CANDIDATES
         )
     )
     ids.update(await signals.newest_overall(session, limit=RECENT_CANDIDATES))

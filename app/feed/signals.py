@@ -5,6 +5,7 @@ come from per-label index range scans, and everything after that is looked up fo
 candidates alone.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
+from app.cache import Cache
 from app.feed import ranking
 from app.models import (
     Article,
@@ -142,6 +144,25 @@ async def newest_overall(
         statement = statement.where(Article.editors_pick.is_(True))
     statement = statement.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
     return list((await session.scalars(statement)).all())
+
+
+TRENDING_CACHE_SECONDS = 60
+
+
+async def most_engaged_cached(
+    session: AsyncSession, cache: Cache, now: datetime, *, hours: float, limit: int
+) -> list[str]:
+    """``most_engaged``, computed at most once a minute for everyone: it scans every
+    article's recent engagement, the same for every reader."""
+    minute = int(now.timestamp()) // TRENDING_CACHE_SECONDS
+    key = f"mynews:most-engaged:{hours}:{limit}:{minute}"
+    cached = await cache.get(key)
+    if cached is not None:
+        found: list[str] = json.loads(cached)
+        return found
+    ids = await most_engaged(session, now, hours=hours, limit=limit)
+    await cache.set(key, json.dumps(ids).encode())
+    return ids
 
 
 async def engagement_of(
