@@ -234,13 +234,6 @@ async def with_articles(
     return items, (page[-1][1], page[-1][0]) if more else None
 
 
-async def hidden_article_ids(session: AsyncSession, user_id: str) -> list[str]:
-    rows = await session.execute(
-        select(HiddenArticle.article_id).where(HiddenArticle.user_id == user_id)
-    )
-    return list(rows.scalars().all())
-
-
 async def release_follows(session: AsyncSession, user_id: str) -> None:
     """Take a departing reader out of every follower count (their rows go by cascade)."""
     for kind in KINDS.values():
