@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-SOURCES := app tests migrations
+SOURCES := app tests migrations bench
 
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate seed-demo test test-sqlite test-postgres lint format bench clean

@@ -1,0 +1,211 @@
+"""Loading a generated corpus: COPY on PostgreSQL (keys, indexes and foreign keys dropped
+first and rebuilt after), chunked executemany on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import asyncpg
+from generate import Generator, Table
+
+# asyncpg sends json columns as text in COPY's binary format.
+JSON_COLUMNS = {"summary", "credits", "image", "video", "topic_names", "author_names"}
+# Tables whose integer keys the generator assigns: their sequences move past them.
+SEQUENCES = {"topics": "id", "authors": "id", "articles": "pk"}
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def _json_encoded(row: tuple[Any, ...], columns: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for index in columns:
+        if values[index] is not None:
+            values[index] = json.dumps(values[index])
+    return tuple(values)
+
+
+async def _next_chunk(chunks: Iterator[list[tuple[Any, ...]]]) -> list[tuple[Any, ...]] | None:
+    return await asyncio.to_thread(next, chunks, None)
+
+
+async def _schema_objects(connection: Any, tables: Sequence[str]) -> dict[str, list[str]]:
+    """DDL to rebuild every key, index and foreign key of ``tables`` (and those pointing at
+    them), in the order to rebuild them."""
+    constraints = await connection.fetch(
+        """
+        SELECT c.conrelid::regclass::text AS table_name, c.conname, c.contype::text AS contype,
+               pg_get_constraintdef(c.oid) AS definition
+        FROM pg_constraint c
+        WHERE c.connamespace = 'public'::regnamespace AND c.contype IN ('p', 'u', 'f')
+          AND (c.conrelid::regclass::text = ANY($1::text[])
+               OR c.confrelid::regclass::text = ANY($1::text[]))
+        """,
+        list(tables),
+    )
+    indexes = await connection.fetch(
+        """
+        SELECT i.tablename, i.indexname, i.indexdef
+        FROM pg_indexes i
+        WHERE i.schemaname = 'public' AND i.tablename = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+        """,
+        list(tables),
+    )
+    keys = [r for r in constraints if r["contype"] in ("p", "u") and r["table_name"] in tables]
+    foreign = [r for r in constraints if r["contype"] == "f"]
+    return {
+        "drop": [f'ALTER TABLE {r["table_name"]} DROP CONSTRAINT "{r["conname"]}"' for r in foreign]
+        + [f'ALTER TABLE {r["table_name"]} DROP CONSTRAINT "{r["conname"]}"' for r in keys]
+        + [f'DROP INDEX "{r["indexname"]}"' for r in indexes],
+        "keys": [
+            f'ALTER TABLE {r["table_name"]} ADD CONSTRAINT "{r["conname"]}" {r["definition"]}'
+            for r in keys
+        ],
+        "indexes": [r["indexdef"] for r in indexes],
+        "foreign": [
+            f'ALTER TABLE {r["table_name"]} ADD CONSTRAINT "{r["conname"]}" {r["definition"]}'
+            for r in foreign
+        ],
+    }
+
+
+async def _run_parallel(dsn: str, statements: list[str], connections: int = 2) -> None:
+    """Run independent DDL on a few connections at once (index builds are CPU-bound)."""
+    queue = list(statements)
+
+    async def worker() -> None:
+        connection = await asyncpg.connect(dsn)
+        try:
+            await connection.execute("SET maintenance_work_mem = '256MB'")
+            while queue:
+                await connection.execute(queue.pop(0))
+        finally:
+            await connection.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+
+
+async def _copy_table(connections: list[Any], table: Table) -> int:
+    """COPY one table over several connections, generating the next chunks in a thread
+    meanwhile: the server's work (the articles' search vectors above all) spreads over cores.
+    """
+    json_columns = [i for i, c in enumerate(table.columns) if c in JSON_COLUMNS]
+
+    def encoded() -> Iterator[list[tuple[Any, ...]]]:
+        for chunk in table.chunks():
+            if json_columns:
+                chunk = [_json_encoded(row, json_columns) for row in chunk]
+            yield chunk
+
+    queue: asyncio.Queue[list[tuple[Any, ...]] | None] = asyncio.Queue(maxsize=2)
+
+    async def produce() -> None:
+        chunks = encoded()
+        while (chunk := await _next_chunk(chunks)) is not None:
+            await queue.put(chunk)
+        for _ in connections:
+            await queue.put(None)
+
+    async def consume(connection: Any) -> int:
+        rows = 0
+        while (chunk := await queue.get()) is not None:
+            if chunk:
+                await connection.copy_records_to_table(
+                    table.name, records=chunk, columns=table.columns
+                )
+                rows += len(chunk)
+        return rows
+
+    _, *copied = await asyncio.gather(produce(), *(consume(c) for c in connections))
+    return sum(copied)
+
+
+async def load_postgres(
+    database_url: str, generator: Generator, log: Callable[[str], None], *, connections: int = 2
+) -> dict[str, float]:
+    """COPY every table, then rebuild keys, indexes and foreign keys, and ANALYZE."""
+    dsn = asyncpg_dsn(database_url)
+    timings: dict[str, float] = {}
+    pool = [await asyncpg.connect(dsn) for _ in range(connections)]
+    try:
+        for connection in pool:
+            await connection.execute("SET synchronous_commit = off")
+        tables = generator.tables()
+        ddl = await _schema_objects(pool[0], [t.name for t in tables])
+        for statement in ddl["drop"]:
+            await pool[0].execute(statement)
+        for table in tables:
+            started = time.perf_counter()
+            rows = await _copy_table(pool, table)
+            generator.corpus.counts[table.name] = rows
+            timings[f"copy {table.name}"] = time.perf_counter() - started
+            log(f"  {table.name}: {rows:,} rows in {timings[f'copy {table.name}']:.1f}s")
+        for name, column in SEQUENCES.items():
+            await pool[0].execute(
+                f"SELECT setval(pg_get_serial_sequence('{name}', '{column}'), "  # noqa: S608
+                f"(SELECT max({column}) FROM {name}))"
+            )
+    finally:
+        for connection in pool:
+            await connection.close()
+    for phase in ("keys", "indexes", "foreign"):
+        started = time.perf_counter()
+        await _run_parallel(dsn, ddl[phase], connections)
+        timings[f"rebuild {phase}"] = time.perf_counter() - started
+        log(f"  {phase}: {len(ddl[phase])} rebuilt in {timings[f'rebuild {phase}']:.1f}s")
+    started = time.perf_counter()
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+    timings["analyze"] = time.perf_counter() - started
+    log(f"  analyze: {timings['analyze']:.1f}s")
+    return timings
+
+
+def load_sqlite(
+    database_url: str, generator: Generator, log: Callable[[str], None]
+) -> dict[str, float]:
+    """Chunked executemany through SQLAlchemy Core, so values are stored as the app stores
+    them (UTC timestamps as text, JSON as text)."""
+    from sqlalchemy import create_engine, text
+
+    from app.db import Base
+
+    engine = create_engine(database_url.replace("sqlite+aiosqlite://", "sqlite://", 1))
+    timings: dict[str, float] = {}
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in generator.tables():
+                started = time.perf_counter()
+                target = Base.metadata.tables[table.name]
+                rows = 0
+                for chunk in table.chunks():
+                    if chunk:
+                        connection.execute(
+                            target.insert(),
+                            [dict(zip(table.columns, r, strict=True)) for r in chunk],
+                        )
+                        rows += len(chunk)
+                generator.corpus.counts[table.name] = rows
+                timings[f"insert {table.name}"] = time.perf_counter() - started
+                log(f"  {table.name}: {rows:,} rows in {timings[f'insert {table.name}']:.1f}s")
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    finally:
+        engine.dispose()
+    return timings
+
+
+def load(database_url: str, generator: Generator, log: Callable[[str], None]) -> dict[str, float]:
+    if database_url.startswith("postgresql"):
+        return asyncio.run(load_postgres(database_url, generator, log))
+    return load_sqlite(database_url, generator, log)

@@ -1,0 +1,151 @@
+"""The benchmark's databases: recreated (only if named *bench*), migrated, loaded, marked."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import bulkload
+import generate
+from report import log
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def database_name(url: str) -> str:
+    if is_postgres(url):
+        return url.rsplit("/", 1)[1].split("?")[0]
+    return Path(url.split(":///", 1)[1]).name
+
+
+def with_suffix(url: str, suffix: str) -> str:
+    if is_postgres(url):
+        base, name = url.rsplit("/", 1)
+        return f"{base}/{name}{suffix}"
+    path = Path(url.split(":///", 1)[1])
+    return url.split(":///", 1)[0] + ":///" + str(path.with_stem(path.stem + suffix))
+
+
+async def _postgres_admin(url: str, statements: list[str]) -> list[Any]:
+    import asyncpg
+
+    base = bulkload.asyncpg_dsn(url).rsplit("/", 1)[0]
+    connection = await asyncpg.connect(f"{base}/postgres")
+    try:
+        return [await connection.fetch(statement) for statement in statements]
+    finally:
+        await connection.close()
+
+
+def corpus_marker(url: str) -> dict[str, Any] | None:
+    """What bench/generate.py loaded into this database, if it did."""
+    name = database_name(url)
+    if is_postgres(url):
+        query = "SELECT shobj_description(oid, 'pg_database') AS marker FROM pg_database"
+        query += f" WHERE datname = '{name}'"  # names are checked before any database is made
+        rows = asyncio.run(_postgres_admin(url, [query]))[0]
+        marker = rows[0]["marker"] if rows else None
+    else:
+        sidecar = Path(url.split(":///", 1)[1] + ".bench.json")
+        marker = sidecar.read_text() if sidecar.exists() else None
+    try:
+        return json.loads(marker) if marker else None
+    except ValueError:
+        return None
+
+
+def write_marker(url: str, marker: dict[str, Any]) -> None:
+    text = json.dumps(marker)
+    if is_postgres(url):
+        literal = text.replace("'", "''")
+        asyncio.run(
+            _postgres_admin(url, [f"COMMENT ON DATABASE {database_name(url)} IS '{literal}'"])
+        )
+    else:
+        Path(url.split(":///", 1)[1] + ".bench.json").write_text(text)
+
+
+def recreate_database(url: str) -> None:
+    name = database_name(url)
+    if "bench" not in name or not re.fullmatch(r"[A-Za-z0-9_.\-]+", name):
+        sys.exit(f"Refusing to drop {name!r}: a benchmark database's name must contain 'bench'.")
+    if is_postgres(url):
+        asyncio.run(
+            _postgres_admin(
+                url, [f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"]
+            )
+        )
+    else:
+        path = Path(url.split(":///", 1)[1])
+        for leftover in (
+            path,
+            Path(f"{path}-wal"),
+            Path(f"{path}-shm"),
+            Path(f"{path}.bench.json"),
+        ):
+            leftover.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def drop_database(url: str) -> None:
+    if is_postgres(url):
+        asyncio.run(
+            _postgres_admin(url, [f"DROP DATABASE IF EXISTS {database_name(url)} WITH (FORCE)"])
+        )
+    else:
+        recreate_database(url)
+
+
+def prepare_database(url: str, scale: generate.Scale, seed: int, reuse: bool) -> dict[str, Any]:
+    """A migrated database holding the corpus; how long generating and loading it took."""
+    marker = corpus_marker(url) if reuse else None
+    if marker and marker.get("scale") == scale.name and marker.get("seed") == seed:
+        log(f"Reusing {database_name(url)} (generated {marker['anchor']})")
+        return {"reused": True, **marker}
+    log(f"Recreating {database_name(url)} and migrating it")
+    recreate_database(url)
+    env = {**os.environ, "MYNEWS_DATABASE_URL": url, "MYNEWS_ENV": "development"}
+    subprocess.run(
+        [sys.executable, "-m", "app", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    log(
+        f"Generating scale {scale.name}: {scale.articles:,} articles, {scale.topics:,} topics, "
+        f"{scale.authors:,} authors, {scale.readers:,} readers, {scale.events:,} events"
+    )
+    started = time.perf_counter()
+    generator = generate.Generator(scale, seed, datetime.now(UTC))
+    planned = time.perf_counter() - started
+    phases = {"plan": planned, **bulkload.load(url, generator, lambda m: log(m))}
+    seconds = time.perf_counter() - started
+    log(f"Generated and loaded in {seconds:.0f}s")
+    marker = {
+        "scale": scale.name,
+        "seed": seed,
+        "anchor": datetime.fromtimestamp(generator.anchor, UTC).isoformat(),
+        "counts": generator.corpus.counts,
+        "load_seconds": round(seconds, 1),
+        "phases": {k: round(v, 1) for k, v in phases.items()},
+    }
+    write_marker(url, marker)
+    return {"reused": False, **marker}
+
+
+def database_version(url: str) -> str:
+    if not is_postgres(url):
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    rows = asyncio.run(_postgres_admin(url, ["SHOW server_version"]))
+    return f"PostgreSQL {rows[0][0]['server_version'].split()[0]}"

@@ -1,0 +1,161 @@
+"""Driving the server with wrk: warm-up, then the measured run, per scenario."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fixtures import Fixtures, collect_cursors, collect_etags
+from report import log
+from server import Server
+from targets import Scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+
+
+@dataclass
+class Load:
+    duration: int
+    warmup: int
+    connections: int
+    threads: int
+    events_per_batch: int
+    articles_per_batch: int
+
+
+def scenario_args(scenario: Scenario, fixtures: Fixtures, load: Load, phase: str) -> list[str]:
+    """The Lua script's arguments; ``phase`` keeps warm-up and measured writes apart."""
+    args = [str(fixtures.directory), fixtures.host]
+    nonce = f"{fixtures.nonce}{phase}"
+    if scenario.name in ("topic_rss", "topic_rss_304"):
+        args.append(fixtures.feeds_key)
+    elif scenario.name == "events":
+        args += [str(load.events_per_batch), fixtures.occurred_at, nonce]
+    elif scenario.name == "batch_ingest":
+        args += [fixtures.writer_key, str(load.articles_per_batch), nonce]
+    return args
+
+
+def wrk(server: Server, scenario: Scenario, args: list[str], seconds: int, load: Load) -> dict:
+    command = [
+        "wrk",
+        f"-t{load.threads}",
+        f"-c{load.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(SCENARIO_DIR / scenario.script),
+        server.base,
+        "--",
+        *args,
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)  # noqa: S603
+    for line in finished.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line.removeprefix("BENCH_JSON "))
+    raise RuntimeError(
+        f"wrk gave no result for {scenario.name}: {finished.stdout}{finished.stderr}"
+    )
+
+
+def run_scenario(
+    server: Server, scenario: Scenario, fixtures: Fixtures, load: Load
+) -> dict[str, Any]:
+    if load.warmup:
+        wrk(server, scenario, scenario_args(scenario, fixtures, load, "w"), load.warmup, load)
+    offset = server.log_offset()
+    raw = wrk(server, scenario, scenario_args(scenario, fixtures, load, "m"), load.duration, load)
+    problems = server.problems_since(offset)
+    seconds = raw["duration_us"] / 1e6
+    errors = sum(raw["errors"].values())
+    statuses = {int(k): v for k, v in raw["statuses"].items()}
+    # Where statuses are counted, anything but the expected one is an error too.
+    if statuses:
+        errors = max(errors, sum(n for s, n in statuses.items() if s != scenario.expected_status))
+    result = {
+        "name": scenario.name,
+        "title": scenario.title.replace("{events}", str(load.events_per_batch)).replace(
+            "{articles}", str(load.articles_per_batch)
+        ),
+        "requests": raw["requests"],
+        "seconds": round(seconds, 2),
+        "rps": round(raw["requests"] / seconds, 1),
+        "p50_ms": round(raw["latency_us"]["p50"] / 1000, 2),
+        "p90_ms": round(raw["latency_us"]["p90"] / 1000, 2),
+        "p99_ms": round(raw["latency_us"]["p99"] / 1000, 2),
+        "max_ms": round(raw["latency_us"]["max"] / 1000, 2),
+        "errors": errors,
+        "socket_errors": raw["errors"],
+        "statuses": statuses,
+        "server_problems": problems,
+        "memory": server.memory(),
+    }
+    if scenario.unit:
+        result["unit"] = scenario.unit
+        result["units"] = raw["units"]
+        result["units_per_s"] = round(raw["units"] / seconds, 1)
+    log(
+        f"  {scenario.name}: {result['rps']} req/s, p50 {result['p50_ms']} ms, "
+        f"p99 {result['p99_ms']} ms, errors {errors}"
+        + (f", {result['units_per_s']} {scenario.unit}/s" if scenario.unit else "")
+    )
+    for problem, count in problems.items():
+        log(f"    server: {count} x {problem}")
+    return result
+
+
+def smoke_check(server: Server, scenario: Scenario, fixtures: Fixtures) -> None:
+    """One request as the script will send it, so a broken fixture fails loudly, not as
+    thousands of fast errors that look like throughput."""
+    import httpx
+
+    first = {
+        "feed_first": (
+            "tokens.txt",
+            lambda f: ("/v1/me/feed", {"Authorization": f"Bearer {f[0]}"}),
+        ),
+        "feed_next": (
+            "cursors.txt",
+            lambda f: (f"/v1/me/feed?cursor={f[1]}", {"Authorization": f"Bearer {f[0]}"}),
+        ),
+        "topic_rss": (
+            "topics.txt",
+            lambda f: (f"/v1/topics/{f[0]}/feed.rss", {"X-API-Key": fixtures.feeds_key}),
+        ),
+        "topic_rss_304": (
+            "etags.txt",
+            lambda f: (
+                f"/v1/topics/{f[0]}/feed.rss",
+                {"X-API-Key": fixtures.feeds_key, "If-None-Match": f[1]},
+            ),
+        ),
+        "articles_by_topic": ("topics.txt", lambda f: (f"/v1/articles?topic={f[0]}", {})),
+    }
+    if scenario.name not in first:
+        return
+    filename, make = first[scenario.name]
+    fields = (fixtures.directory / filename).read_text().splitlines()[0].split("\t")
+    path, headers = make(fields)
+    response = httpx.get(server.base + path, headers=headers, timeout=60)
+    if response.status_code != scenario.expected_status:
+        raise RuntimeError(
+            f"{scenario.name}: {path} answered {response.status_code}: {response.text[:300]}"
+        )
+
+
+def run_all(
+    server: Server, fixtures: Fixtures, load: Load, wanted: list[Scenario]
+) -> list[dict[str, Any]]:
+    results = []
+    for scenario in wanted:
+        if scenario.name == "feed_next":
+            log(f"  collecting cursors: {collect_cursors(server, fixtures)}")
+        if scenario.name == "topic_rss_304":
+            log(f"  collecting ETags: {collect_etags(server, fixtures)}")
+        smoke_check(server, scenario, fixtures)
+        results.append(run_scenario(server, scenario, fixtures, load))
+    return results

@@ -1,0 +1,101 @@
+"""What a run tells: progress lines while it runs, and the Markdown table at the end."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from targets import BULK_LOAD_LIMIT_S, COST_GROWTH_LIMIT, PEAK_RSS_LIMIT_MB
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    meta, corpus = report["meta"], report["corpus"]
+    counts = corpus.get("counts", {})
+    lines = [
+        f"# myNEWS API benchmark: scale {meta['scale']} on {meta['database']}",
+        "",
+        f"Run {meta['started_at']} with `{meta['command']}`.",
+        f"{meta['machine']}. Server: `python -m app serve --workers {meta['workers']}`, "
+        f"MYNEWS_ENV=production, rate limits off. Load: wrk {meta['connections']} connections, "
+        f"{meta['threads']} threads, {meta['warmup']} s warm-up then {meta['duration']} s per "
+        "scenario, loopback.",
+        "",
+        f"Corpus: {counts.get('articles', 0):,} articles, {counts.get('topics', 0):,} topics, "
+        f"{counts.get('authors', 0):,} authors, {counts.get('users', 0):,} readers, "
+        f"{counts.get('reading_events', 0):,} reading events "
+        f"({counts.get('reader_articles', 0):,} reader-article rows, "
+        f"{counts.get('article_engagement', 0):,} engagement rows). "
+        + (
+            "Reused from an earlier run."
+            if corpus.get("reused")
+            else f"Generated and bulk-loaded in {corpus['load_seconds']:.0f} s."
+        ),
+        "",
+        *(
+            ["Targets are for PostgreSQL; on SQLite they are shown for reference.", ""]
+            if meta["database"].startswith("SQLite")
+            else []
+        ),
+        "| scenario | req/s | p50 ms | p99 ms | errors | ratio to /healthz | target | result |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in report["scenarios"]:
+        rate = f"{r['rps']:,.0f}"
+        if r.get("unit"):
+            rate += f" ({r['units_per_s']:,.0f} {r['unit']}/s)"
+        verdict = {True: "pass", False: "**FAIL**", None: ""}[r["pass"]]
+        lines.append(
+            f"| {r['title']} | {rate} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} "
+            f"| {r['ratio']:.3f} | {r['target']} | {verdict} |"
+        )
+    lines.append("")
+    failures = [
+        f"{r['title']}: " + ", ".join(f"{n} x {p}" for p, n in r["server_problems"].items())
+        for r in report["scenarios"]
+        if r.get("server_problems")
+    ]
+    if failures:
+        lines += ["Errors as the server logged them:", ""]
+        lines += [f"- {failure}" for failure in failures]
+        lines.append("")
+    growth = report.get("cost_growth")
+    if growth:
+        verdict = "pass" if growth["pass"] else "**FAIL**"
+        lines.append(
+            f"Cost growth: feed first page p50 {growth['p50_ms']:.1f} ms at "
+            f"{growth['articles']:,} articles vs {growth['baseline_p50_ms']:.1f} ms at "
+            f"{growth['baseline_articles']:,} ({growth['factor']:.2f}x; target <= "
+            f"{COST_GROWTH_LIMIT}x): {verdict}."
+        )
+    rss = report["peak_rss_mb"]
+    lines.append(
+        f"Peak RSS of one API worker (VmHWM): {rss:.0f} MB (target <= {PEAK_RSS_LIMIT_MB} MB): "
+        + ("pass." if rss <= PEAK_RSS_LIMIT_MB else "**FAIL**.")
+    )
+    if not corpus.get("reused"):
+        load_s = corpus["load_seconds"]
+        lines.append(f"Bulk load: {load_s:.0f} s (target < {BULK_LOAD_LIMIT_S} s at 1M articles).")
+    if meta.get("load_average_at_end"):
+        lines.append(
+            "Machine load average (1, 5, 15 min) at the end: "
+            + ", ".join(str(x) for x in meta["load_average_at_end"])
+            + " (other work shares this machine; ratios to /healthz are taken in the same run)."
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    load1 = os.getloadavg()[0]
+    memory = ""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f", {int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    return f"{os.cpu_count()} cores{memory}, {platform.system()} (load {load1:.1f} at start)"
