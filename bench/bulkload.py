@@ -122,7 +122,9 @@ async def _copy_table(connections: list[Any], table: Table) -> int:
                 rows += len(chunk)
         return rows
 
-    _, *copied = await asyncio.gather(produce(), *(consume(c) for c in connections))
+    producer = asyncio.create_task(produce())
+    copied = await asyncio.gather(*(consume(c) for c in connections))
+    await producer
     return sum(copied)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,9 @@ def scenario_args(scenario: Scenario, fixtures: Fixtures, load: Load, phase: str
     return args
 
 
-def wrk(server: Server, scenario: Scenario, args: list[str], seconds: int, load: Load) -> dict:
+def wrk(
+    server: Server, scenario: Scenario, args: list[str], seconds: int, load: Load
+) -> dict[str, Any]:
     command = [
         "wrk",
         f"-t{load.threads}",
@@ -56,7 +59,8 @@ def wrk(server: Server, scenario: Scenario, args: list[str], seconds: int, load:
     finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)  # noqa: S603
     for line in finished.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
-            return json.loads(line.removeprefix("BENCH_JSON "))
+            result: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
+            return result
     raise RuntimeError(
         f"wrk gave no result for {scenario.name}: {finished.stdout}{finished.stderr}"
     )
@@ -113,7 +117,7 @@ def smoke_check(server: Server, scenario: Scenario, fixtures: Fixtures) -> None:
     thousands of fast errors that look like throughput."""
     import httpx
 
-    first = {
+    first: dict[str, tuple[str, Callable[[list[str]], tuple[str, dict[str, str]]]]] = {
         "feed_first": (
             "tokens.txt",
             lambda f: ("/v1/me/feed", {"Authorization": f"Bearer {f[0]}"}),

@@ -9,6 +9,7 @@ import asyncio
 import json
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -109,7 +110,7 @@ async def make_fixtures(url: str, secret: str, directory: Path, seed: int, host:
 
 
 def _batch_items(
-    rng: random.Random, topics: list[Any], authors: list[Any], now: datetime
+    rng: random.Random, topics: Sequence[Any], authors: Sequence[Any], now: datetime
 ) -> list[str]:
     """Articles as a CMS sends them, filed under existing topics (big ones most often)."""
     phrases = Phrases(rng)

@@ -429,7 +429,7 @@ class Generator:
     def _hidden(self) -> Iterator[list[tuple[Any, ...]]]:
         rng = self.rng_for("hidden")
         recent = bisect_right(self.published, self.anchor - 7 * DAY)
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for user_id in self.reader_ids:
             if rng.random() < 0.02 and recent < len(self.published):
                 picks = {rng.randrange(recent, len(self.published)) for _ in range(3)}
@@ -481,7 +481,7 @@ class Generator:
             article = self._pick_article(rng, reader, moment)
             if article is None or article in self.retracted or self.published[article] > moment:
                 continue
-            session = [("impression", moment, None)]
+            session: list[tuple[str, float, int | None]] = [("impression", moment, None)]
             if rng.random() < 0.3:
                 opened = moment + rng.uniform(2, 120)
                 session.append(("open", opened, None))
@@ -501,7 +501,7 @@ class Generator:
             if state is None:
                 state = [None, None, None, None, None, None, None, 0]
                 states[(reader, article)] = state
-            for kind, at, dwell in session:
+            for kind, at, dwell_ms in session:
                 if at >= anchor:
                     break
                 column = STATE_INDEX[kind]
@@ -509,11 +509,11 @@ class Generator:
                     state[column] = at
                 if kind in ("open", "read") and (state[6] is None or at > state[6]):
                     state[6] = at
-                if dwell:
-                    state[7] += dwell
+                if dwell_ms:
+                    state[7] += dwell_ms
                 received = min(at + rng.uniform(0.5, 30), anchor)
                 rows.append(
-                    (user_id, f"{prefix}{next(serial):024x}", kind, article_id, _utc(at), dwell,
+                    (user_id, f"{prefix}{next(serial):024x}", kind, article_id, _utc(at), dwell_ms,
                      _utc(received))
                 )  # fmt: skip
                 made += 1

@@ -150,11 +150,11 @@ def main() -> None:
         if args.baseline != "none" and generate.scale_named(args.baseline) != scale:
             base_scale = generate.scale_named(args.baseline)
             base_url = with_suffix(args.database_url, "_baseline")
-            feed = [s for s in SCENARIOS if s.name in ("healthz", "feed_first")]
+            feed_only = [s for s in SCENARIOS if s.name in ("healthz", "feed_first")]
             log(f"Baseline for cost growth: scale {base_scale.name}")
             base_dir = work / "baseline"
             base_dir.mkdir()
-            base_corpus, base_results, _ = measure(base_url, base_scale, args, feed, base_dir)
+            base_corpus, base_results, _ = measure(base_url, base_scale, args, feed_only, base_dir)
             baseline = {
                 "articles": base_corpus["counts"].get("articles", base_scale.articles),
                 "feed_first": next(r for r in base_results if r["name"] == "feed_first"),
