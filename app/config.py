@@ -98,10 +98,6 @@ class Settings(BaseSettings):
                 raise ValueError("MYNEWS_CORS_ORIGINS may not be '*' in production.")
         return self
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 @lru_cache
 def get_settings() -> Settings:

@@ -46,10 +46,6 @@ class AppError(Exception):
         self.headers = dict(headers or {})
 
 
-class BadRequest(AppError):
-    status, code = 400, "bad-request"
-
-
 class InvalidCursor(AppError):
     status, code = 400, "invalid-cursor"
 
@@ -86,10 +82,6 @@ class PayloadTooLarge(AppError):
 
 class TooManyRequests(AppError):
     status, code = 429, "too-many-requests"
-
-
-class ServiceUnavailable(AppError):
-    status, code = 503, "service-unavailable"
 
 
 def problem(
