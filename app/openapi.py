@@ -1,8 +1,10 @@
-"""The OpenAPI document: every error an operation can answer with, and its headers.
+"""The OpenAPI document: every error an operation can answer with, its headers, and links.
 
 Routes declare their success shapes; the errors every operation shares (problem+json bodies
 for 4xx and 5xx, rate-limit and retry headers) are added here in one place, so the document
-is complete for clients and for schema-driven tests alike.
+is complete for clients and for schema-driven tests alike. Links name the next calls of the
+main workflows (sign in after registering, follow a listed topic, page through the feed),
+with where each call's parameters come from.
 """
 
 from typing import Any
@@ -45,6 +47,68 @@ ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 UNLIMITED_PATHS = {"/healthz", "/readyz", "/metrics"}
 
+Operation = tuple[str, str]
+REFRESH_TOKEN = {"refresh_token": "$response.body#/refresh_token"}
+SAME_LABEL = {"kind": "$request.path.kind", "slug": "$request.path.slug"}
+FIRST_FEED_ARTICLE = {"article_id": "$response.body#/items/0/article/id"}
+FEED_NEXT_PAGE = {"cursor": "$response.body#/next_cursor"}
+
+# (operation, status) -> link name -> (target operation, parameters, request body)
+LINKS: dict[tuple[Operation, str], dict[str, tuple[Operation, dict[str, str], Any]]] = {
+    (("post", "/v1/auth/register"), "201"): {
+        "SignIn": (
+            ("post", "/v1/auth/token"),
+            {},
+            {"username": "$request.body#/email", "password": "$request.body#/password"},
+        ),
+    },
+    (("post", "/v1/auth/token"), "200"): {
+        "Refresh": (("post", "/v1/auth/refresh"), {}, REFRESH_TOKEN),
+        "SignOut": (("post", "/v1/auth/logout"), {}, REFRESH_TOKEN),
+    },
+    (("post", "/v1/auth/refresh"), "200"): {
+        "Refresh": (("post", "/v1/auth/refresh"), {}, REFRESH_TOKEN),
+        "SignOut": (("post", "/v1/auth/logout"), {}, REFRESH_TOKEN),
+    },
+    **{
+        (("get", f"/v1/{kind}"), "200"): {
+            "Follow": (
+                ("put", "/v1/me/subscriptions/{kind}/{slug}"),
+                {"kind": kind, "slug": "$response.body#/items/0/slug"},
+                None,
+            ),
+            "Mute": (
+                ("put", "/v1/me/mutes/{kind}/{slug}"),
+                {"kind": kind, "slug": "$response.body#/items/0/slug"},
+                None,
+            ),
+        }
+        for kind in ("topics", "authors")
+    },
+    (("put", "/v1/me/subscriptions/{kind}/{slug}"), "204"): {
+        "Unfollow": (("delete", "/v1/me/subscriptions/{kind}/{slug}"), SAME_LABEL, None),
+        "ReadFeed": (("get", "/v1/me/feed"), {}, None),
+    },
+    (("put", "/v1/me/mutes/{kind}/{slug}"), "204"): {
+        "Unmute": (("delete", "/v1/me/mutes/{kind}/{slug}"), SAME_LABEL, None),
+        "ReadFeed": (("get", "/v1/me/feed"), {}, None),
+    },
+    (("get", "/v1/me/feed"), "200"): {
+        "NextPage": (("get", "/v1/me/feed"), FEED_NEXT_PAGE, None),
+        "Bookmark": (("put", "/v1/me/bookmarks/{article_id}"), FIRST_FEED_ARTICLE, None),
+        "Hide": (("put", "/v1/me/hidden/{article_id}"), FIRST_FEED_ARTICLE, None),
+    },
+    (("put", "/v1/me/bookmarks/{article_id}"), "204"): {
+        "ListBookmarks": (("get", "/v1/me/bookmarks"), {}, None),
+    },
+    (("get", "/v1/me/bookmarks"), "200"): {
+        "NextPage": (("get", "/v1/me/bookmarks"), FEED_NEXT_PAGE, None),
+    },
+    (("get", "/v1/articles"), "200"): {
+        "NextPage": (("get", "/v1/articles"), FEED_NEXT_PAGE, None),
+    },
+}
+
 
 def _problem(description: str, headers: dict[str, Any], schema: dict[str, str]) -> dict[str, Any]:
     response: dict[str, Any] = {
@@ -86,5 +150,19 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 for status, response in responses.items():
                     if status.startswith(("2", "3", "4")):
                         response.setdefault("headers", {}).update(RATE_LIMIT_HEADERS)
+    _add_links(document)
     app.openapi_schema = document
     return document
+
+
+def _add_links(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+    for ((method, path), status), links in LINKS.items():
+        response = paths[path][method]["responses"][status]
+        for name, ((target_method, target_path), parameters, body) in links.items():
+            link: dict[str, Any] = {"operationId": paths[target_path][target_method]["operationId"]}
+            if parameters:
+                link["parameters"] = parameters
+            if body is not None:
+                link["requestBody"] = body
+            response.setdefault("links", {})[name] = link

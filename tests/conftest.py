@@ -4,15 +4,18 @@ SQLite by default; PostgreSQL when MYNEWS_TEST_DATABASE_URL names one.
 """
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from alembic import command
 from fastapi import FastAPI
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.auth import security
 from app.cli import alembic_config
 from app.config import Settings
 from app.db import Database, create_engine
@@ -20,6 +23,16 @@ from app.main import create_app
 from tests import factories
 
 TEST_SECRET_KEY = "test-secret-key-" + "0123456789abcdef" * 4
+# Still argon2id, at the lowest cost: the suite creates hundreds of accounts, and the
+# production cost (a fifth of a second each) is there to slow attackers, not tests.
+CHEAP_PASSWORD_HASHER = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "password_hasher", lambda: CHEAP_PASSWORD_HASHER)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,14 @@
 """A separate, committed database and app for tests that drive the API from outside:
-schema-driven fuzzing and the authorization matrix. Nothing here is rolled back, so it
-lives in its own database (a file on SQLite, a sibling database on PostgreSQL)."""
+schema-driven fuzzing, call sequences and the authorization matrix. Nothing here is rolled
+back, so it lives in its own database (a file on SQLite, a sibling database on PostgreSQL).
 
+The seeded world is also kept as a pristine copy, from which the call-sequence tests restore
+their own database before every sequence.
+"""
+
+import asyncio
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,18 +16,45 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from schemathesis.config import SchemathesisConfig
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import demo
 from app.auth.security import create_access_token
+from app.cache import Cache
 from app.config import Settings
 from app.db import Database, create_engine
 from app.main import create_app
 from app.models import Scope
 from tests import factories
 from tests.conftest import run_alembic, settings_for
+
+# Schema-valid but meaningless values are refused with these too: an opaque cursor that was
+# never issued (400), an unknown id or slug (404), a taken email (409), a retracted article
+# (410), and rules JSON Schema cannot state (422): a publication date years ahead, a snooze
+# that ends in the past.
+SCHEMATHESIS_CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": [
+                    "2xx",
+                    "3xx",
+                    "400",
+                    "401",
+                    "403",
+                    "404",
+                    "409",
+                    "410",
+                    "422",
+                    "429",
+                ]
+            }
+        }
+    }
+)
 
 
 @dataclass
@@ -34,6 +67,7 @@ class Principals:
     admin: dict[str, str]
     feeds_key: dict[str, str]
     writer_key: dict[str, str]
+    all_scopes_key: dict[str, str]
     reader_id: str
     other_reader_id: str
     article_id: str
@@ -46,38 +80,56 @@ class World:
     principals: Principals
 
 
-def _world_database_url() -> str:
+def _sibling_database_url(name: str) -> str:
+    """A database beside the test database: a temporary file, or a sibling on the server."""
     base = os.environ.get("MYNEWS_TEST_DATABASE_URL")
     if not base:
-        return f"sqlite+aiosqlite:///{tempfile.gettempdir()}/mynews-world-{os.getpid()}.db"
+        return f"sqlite+aiosqlite:///{tempfile.gettempdir()}/mynews-{name}-{os.getpid()}.db"
     url = make_url(base)
-    return url.set(database=f"{url.database}_world").render_as_string(hide_password=False)
+    return url.set(database=f"{url.database}_{name}").render_as_string(hide_password=False)
 
 
 # Built at import: schema-driven tests read the app's OpenAPI document while collecting.
-WORLD_SETTINGS = settings_for(_world_database_url(), rate_limits_enabled=False)
+# schemathesis serves every in-process call from one event loop of its own, so the world app
+# keeps a connection pool like a real server.
+WORLD_SETTINGS = settings_for(_sibling_database_url("world"), rate_limits_enabled=False)
 WORLD_APP = create_app(WORLD_SETTINGS)
-# The app may run on other event loops (test clients): no connection outlives a request.
-WORLD_APP.state.database = Database.from_settings(WORLD_SETTINGS, pooled=False)
+PRISTINE_URL = _sibling_database_url("pristine")
+SEQUENCES_SETTINGS = settings_for(_sibling_database_url("sequences"), rate_limits_enabled=False)
+SEQUENCES_APP = create_app(SEQUENCES_SETTINGS)
+# Its database is dropped and copied before every sequence: no connection may outlive a call.
+SEQUENCES_APP.state.database = Database.from_settings(SEQUENCES_SETTINGS, pooled=False)
 
 
-async def _recreate_database(settings: Settings) -> None:
-    url = make_url(settings.database_url)
+async def _recreate_database(database_url: str, *, template: str | None = None) -> None:
+    """Drop the database and create it empty, or as a copy of ``template`` (a database URL)."""
+    url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
-        Path(url.database or "").unlink(missing_ok=True)  # noqa: ASYNC240
+        path = Path(url.database or "")
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+        if template:
+            shutil.copyfile(make_url(template).database or "", path)
         return
     server = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    copy_of = f' TEMPLATE "{make_url(template).database}"' if template else ""
     async with server.connect() as connection:
         await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+        await connection.execute(text(f'CREATE DATABASE "{url.database}"{copy_of}'))
     await server.dispose()
+
+
+def restore_sequences_database() -> None:
+    """Put the call-sequence database back to the freshly seeded world, with empty caches."""
+    asyncio.run(_recreate_database(SEQUENCES_SETTINGS.database_url, template=PRISTINE_URL))
+    SEQUENCES_APP.state.cache = Cache(None)
 
 
 @pytest.fixture(scope="session")
 async def world() -> World:
     """The demo newsroom, accounts of every role and keys of every scope, committed."""
     world_settings = WORLD_SETTINGS
-    await _recreate_database(world_settings)
+    await _recreate_database(world_settings.database_url)
     engine = create_engine(world_settings)
     async with engine.connect() as connection:
         await run_alembic(connection, "upgrade", "head")
@@ -91,9 +143,11 @@ async def world() -> World:
         }
         _, feeds_key = await factories.create_api_key(session, scopes=(Scope.FEEDS_READ,))
         _, writer_key = await factories.create_api_key(session, scopes=(Scope.ARTICLES_WRITE,))
+        _, all_scopes_key = await factories.create_api_key(session, scopes=tuple(Scope))
         article_id = await factories.create_article(session, topics=["China-Russia relations"])
     await database.engine.dispose()
     await engine.dispose()
+    await _recreate_database(PRISTINE_URL, template=world_settings.database_url)
 
     now = datetime.now(UTC)
 
@@ -109,6 +163,7 @@ async def world() -> World:
         admin=bearer("admin"),
         feeds_key={"X-API-Key": feeds_key},
         writer_key={"X-API-Key": writer_key},
+        all_scopes_key={"X-API-Key": all_scopes_key},
         reader_id=accounts["reader"].id,
         other_reader_id=accounts["other-reader"].id,
         article_id=article_id,
