@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     rate_limit_anonymous_per_minute: int = Field(300, ge=1)
     login_rate_limit_per_ip: int = Field(20, ge=1)
     login_rate_limit_per_account: int = Field(10, ge=1)
+    # How long a worker trusts an API key it has verified without asking the database again.
+    # The worker that revokes a key refuses it at once; other workers within this time.
+    api_key_cache_seconds: float = Field(10.0, ge=0)
 
     max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
     docs_enabled: bool = True

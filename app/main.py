@@ -10,6 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api_keys.router import router as api_keys_router
 from app.articles.router import router as articles_router
+from app.auth.dependencies import verified_keys_cache
 from app.auth.router import router as auth_router
 from app.cache import Cache
 from app.conditional import GZIP_MINIMUM_SIZE
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = Database.from_settings(settings)
 
     app.state.cache = Cache(settings.redis_url)
+    app.state.verified_keys = verified_keys_cache(settings)
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 
     install_error_handlers(app)

@@ -1,10 +1,10 @@
 """Admin management of API keys, and a key's view of itself."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from app.api_keys import service
 from app.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyOut
-from app.auth.dependencies import AdminUser, PartnerKey
+from app.auth.dependencies import AdminUser, PartnerKey, forget_verified_keys
 from app.db import SessionDep
 
 router = APIRouter(tags=["api keys"])
@@ -36,9 +36,13 @@ async def list_api_keys(session: SessionDep, _admin: AdminUser) -> ApiKeyList:
 
 
 @router.delete("/v1/admin/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_api_key(key_id: str, session: SessionDep, _admin: AdminUser) -> None:
-    """Revoke a key: every later request with it is refused."""
+async def revoke_api_key(
+    key_id: str, request: Request, session: SessionDep, _admin: AdminUser
+) -> None:
+    """Revoke a key: every later request with it is refused (by other workers of a
+    deployment within ``MYNEWS_API_KEY_CACHE_SECONDS``)."""
     await service.revoke_key(session, key_id)
+    forget_verified_keys(request)
 
 
 @router.get("/v1/auth/key", response_model=ApiKeyOut)

@@ -4,12 +4,14 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import jwt
+from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, APIKeyQuery, OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api_keys import service as api_key_service
-from app.auth.security import decode_access_token
-from app.config import SettingsDep
+from app.auth.security import decode_access_token, hash_secret
+from app.config import Settings, SettingsDep
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey, Role, Scope, User
@@ -21,6 +23,7 @@ api_key_query = APIKeyQuery(
 )
 
 ROLE_RANK = {Role.READER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+VERIFIED_KEYS_KEPT = 10_000
 
 
 async def current_user(
@@ -64,13 +67,37 @@ AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 _UNSET = object()
 
 
+def verified_keys_cache(settings: Settings) -> "TTLCache[str, ApiKey]":
+    """The keys this worker has verified lately, by secret hash (the app keeps one)."""
+    return TTLCache(maxsize=VERIFIED_KEYS_KEPT, ttl=settings.api_key_cache_seconds)
+
+
+def forget_verified_keys(request: Request) -> None:
+    """After a revocation: this worker verifies every key afresh."""
+    request.app.state.verified_keys.clear()
+
+
+async def _verified_key(request: Request, session: AsyncSession, secret: str) -> ApiKey | None:
+    verified: TTLCache[str, ApiKey] = request.app.state.verified_keys
+    key_hash = hash_secret(secret)
+    api_key = verified.get(key_hash)
+    if api_key is None:
+        api_key = await api_key_service.authenticate_key(session, secret)
+        if api_key is not None:
+            # Detached, so no rollback of this request's session expires what others read.
+            session.expunge(api_key)
+            verified[key_hash] = api_key
+    return api_key
+
+
 async def api_key_of(request: Request, session: SessionDep) -> ApiKey | None:
     """The live API key the request presents (``X-API-Key``, or ``?key=``), looked up once
-    per request however many dependencies ask."""
+    per request however many dependencies ask, and at most every few seconds per worker
+    (``api_key_cache_seconds``): partner feeds are polled constantly."""
     found = getattr(request.state, "api_key", _UNSET)
     if found is _UNSET:
         secret = request.headers.get("x-api-key") or request.query_params.get("key")
-        found = await api_key_service.authenticate_key(session, secret) if secret else None
+        found = await _verified_key(request, session, secret) if secret else None
         request.state.api_key = found
     return found if isinstance(found, ApiKey) else None
 

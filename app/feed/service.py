@@ -22,13 +22,20 @@ from app.feed.schemas import FeedItem, ReasonOut
 from app.models import ArticleAuthor, ArticleTopic, Author, FeedSnapshot, Topic
 from app.reader import service as reader_service
 
+# The newest articles of each followed topic and author: 40 each, shared out when a reader
+# follows many labels so the ranking stays bounded, but never fewer than 10 per label.
+FOLLOWED_CANDIDATES = 400
 FOLLOWED_PER_LABEL = 40
+FOLLOWED_PER_LABEL_AT_LEAST = 10
 INFERRED_TOPICS = 10
 INFERRED_PER_TOPIC = 20
 TRENDING_CANDIDATES = 100
 RECENT_CANDIDATES = 100
 EDITORS_PICKS = 20
 TRENDING_WINDOW_HOURS = 48.0
+# A reader pages through at most this many stories of one ranking; a fresh first page
+# ranks again.
+FEED_LENGTH = 300
 
 
 def weights_from(settings: Settings) -> ranking.Weights:
@@ -58,6 +65,12 @@ def build_profile(
         topic_interest={t: ranking.interest(s, now, half_life) for t, s in reader.topics.items()},
         author_interest={a: ranking.interest(s, now, half_life) for a, s in reader.authors.items()},
     )
+
+
+def per_followed_label(followed: int) -> int:
+    """How many of the newest articles of each followed label become candidates."""
+    shared = FOLLOWED_CANDIDATES // max(followed, 1)
+    return max(FOLLOWED_PER_LABEL_AT_LEAST, min(FOLLOWED_PER_LABEL, shared))
 
 
 def is_muted(candidate: ranking.Candidate, topics: set[int], authors: set[int]) -> bool:
@@ -99,13 +112,10 @@ async def rank_for_reader(
         ),
         key=lambda t: -profile.topic_interest[t],
     )[:INFERRED_TOPICS]
+    per_label = per_followed_label(len(followed_topics) + len(followed_authors))
     ids: set[str] = set()
-    ids.update(
-        await signals.newest_filed(session, ArticleTopic, followed_topics, FOLLOWED_PER_LABEL)
-    )
-    ids.update(
-        await signals.newest_filed(session, ArticleAuthor, followed_authors, FOLLOWED_PER_LABEL)
-    )
+    ids.update(await signals.newest_filed(session, ArticleTopic, followed_topics, per_label))
+    ids.update(await signals.newest_filed(session, ArticleAuthor, followed_authors, per_label))
     ids.update(await signals.newest_filed(session, ArticleTopic, inferred, INFERRED_PER_TOPIC))
     ids.update(
         await signals.most_engaged_cached(
@@ -176,7 +186,7 @@ async def create_snapshot(
             round(item.score, 4),
             [[r.code, topics.get(r.topic or 0), authors.get(r.author or 0)] for r in item.reasons],
         ]
-        for item in ranked
+        for item in ranked[:FEED_LENGTH]
     ]
     await session.execute(
         delete(FeedSnapshot).where(FeedSnapshot.user_id == user_id, FeedSnapshot.expires_at <= now)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import ColumnElement, Select, func, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
@@ -33,7 +33,6 @@ SIGNAL_COLUMNS = {
     "like": ReaderArticle.liked_at,
     "dislike": ReaderArticle.disliked_at,
 }
-ENGAGEMENT_COUNTERS = tuple(ranking.ENGAGEMENT_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -118,32 +117,41 @@ async def newest_filed(
     return [article_id for article_id, _, _ in rows]
 
 
+def _weighted_engagement() -> ColumnElement[float]:
+    """A bucket's counters weighted into one number, in SQL."""
+    weighted: ColumnElement[float] = sum(
+        getattr(ArticleEngagement, counter) * weight
+        for counter, weight in ranking.ENGAGEMENT_WEIGHTS.items()
+    )
+    return weighted
+
+
 async def most_engaged(
     session: AsyncSession, now: datetime, *, hours: float, limit: int
 ) -> list[str]:
     """Articles with the most weighted engagement over the last ``hours`` (undecayed)."""
-    weighted = sum(
-        getattr(ArticleEngagement, counter) * weight
-        for counter, weight in ranking.ENGAGEMENT_WEIGHTS.items()
-    )
     rows = await session.execute(
         select(ArticleEngagement.article_id)
         .where(ArticleEngagement.bucket_start >= now - timedelta(hours=hours))
         .group_by(ArticleEngagement.article_id)
-        .order_by(func.sum(weighted).desc(), ArticleEngagement.article_id)
+        .order_by(func.sum(_weighted_engagement()).desc(), ArticleEngagement.article_id)
         .limit(limit)
     )
     return list(rows.scalars().all())
 
 
+def newest_statement(*, limit: int, picks_only: bool = False) -> Select[str]:
+    """The newest live articles (or editors' picks: their own partial index serves them)."""
+    statement = select(Article.id).where(Article.retracted_at.is_(None))
+    if picks_only:
+        statement = statement.where(Article.editors_pick == true())
+    return statement.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
+
+
 async def newest_overall(
     session: AsyncSession, *, limit: int, picks_only: bool = False
 ) -> list[str]:
-    statement = select(Article.id).where(Article.retracted_at.is_(None))
-    if picks_only:
-        statement = statement.where(Article.editors_pick.is_(True))
-    statement = statement.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
-    return list((await session.scalars(statement)).all())
+    return list((await session.scalars(newest_statement(limit=limit, picks_only=picks_only))).all())
 
 
 TRENDING_CACHE_SECONDS = 60
@@ -173,24 +181,27 @@ async def engagement_of(
     hours: float,
     half_life: float,
 ) -> dict[str, float]:
-    """Decayed engagement of each article over the window."""
+    """Decayed engagement of each article over the window. The database weighs the counters
+    and adds up each hour's shards, so one row per article and hour comes back."""
     if not article_ids:
         return {}
     rows = await session.execute(
         select(
             ArticleEngagement.article_id,
             ArticleEngagement.bucket_start,
-            *(getattr(ArticleEngagement, c) for c in ENGAGEMENT_COUNTERS),
-        ).where(
+            func.sum(_weighted_engagement()),
+        )
+        .where(
             ArticleEngagement.article_id.in_(article_ids),
             ArticleEngagement.bucket_start >= now - timedelta(hours=hours),
         )
+        .group_by(ArticleEngagement.article_id, ArticleEngagement.bucket_start)
     )
-    buckets: dict[str, list[tuple[datetime, dict[str, int]]]] = defaultdict(list)
-    for row in rows:
-        buckets[row[0]].append((row[1], dict(zip(ENGAGEMENT_COUNTERS, row[2:], strict=True))))
+    buckets: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+    for article_id, bucket_start, weighted in rows:
+        buckets[article_id].append((bucket_start, float(weighted)))
     return {
-        article_id: ranking.decayed_engagement(found, now, half_life)
+        article_id: ranking.decayed_total(found, now, half_life)
         for article_id, found in buckets.items()
     }
 

@@ -1,10 +1,16 @@
 """API keys: issued by admins, shown once, stored hashed, scoped and revocable."""
 
+import time
+
 import httpx
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import FastAPI
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.config import Settings
+from app.db import Database
+from app.main import create_app
 from app.models import ApiKey
 from tests import factories
 
@@ -96,3 +102,40 @@ async def test_an_api_key_is_not_a_user(client: httpx.AsyncClient, session: Asyn
     _, secret = await factories.create_api_key(session)
     response = await client.get("/v1/admin/api-keys", headers={"X-API-Key": secret})
     assert response.status_code == 401
+
+
+async def test_each_worker_checks_a_key_once_per_interval_and_forgets_it_on_revocation(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    admin: factories.Account,
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    connection: AsyncConnection,
+) -> None:
+    created = (await create_key(client, admin)).json()
+    partner = {"X-API-Key": created["key"]}
+    lookups: list[str] = []
+
+    def record(*args: object) -> None:
+        if "FROM api_keys" in str(args[2]):
+            lookups.append(str(args[2]))
+
+    event.listen(connection.sync_connection, "before_cursor_execute", record)
+    for _ in range(3):
+        assert (await client.get("/v1/auth/key", headers=partner)).status_code == 200
+    assert len(lookups) == 1
+
+    # A second worker of the same deployment has verified the key too.
+    other_app = create_app(settings)
+    other_app.state.database = Database(engine, sessionmaker)
+    transport = httpx.ASGITransport(app=other_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        assert (await other.get("/v1/auth/key", headers=partner)).status_code == 200
+        revoke = await client.delete(f"/v1/admin/api-keys/{created['id']}", headers=admin.headers)
+        assert revoke.status_code == 204
+        # The revoking worker refuses the key at once; the other one once its interval ends.
+        assert (await client.get("/v1/auth/key", headers=partner)).status_code == 401
+        assert (await other.get("/v1/auth/key", headers=partner)).status_code == 200
+        other_app.state.verified_keys.expire(time.monotonic() + settings.api_key_cache_seconds)
+        assert (await other.get("/v1/auth/key", headers=partner)).status_code == 401

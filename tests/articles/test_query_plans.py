@@ -3,12 +3,13 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries
 from app.articles.service import Filing, file_articles
 from app.db import dialect_name, new_id
+from app.feed import signals
 from app.models import Article, ArticleTopic, Topic
 
 ARTICLES = 3000
@@ -85,3 +86,14 @@ async def test_newest_in_several_topics_scans_each_topic_index(session: AsyncSes
     assert "ix_article_topics_topic_id_published_at" in explained, explained
     assert "Seq Scan on article_topics" not in explained, explained
     assert "TEMP B-TREE" not in explained, explained
+
+
+async def test_newest_editors_picks_come_from_their_partial_index(session: AsyncSession) -> None:
+    await fill(session)
+    await session.execute(
+        update(Article).where(Article.headline.like("Plan %0")).values(editors_pick=True)
+    )
+    shown = await plan(session, signals.newest_statement(limit=20, picks_only=True))
+    assert "ix_articles_live_editors_picks" in shown, shown
+    assert "TEMP B-TREE" not in shown.upper(), shown
+    assert "Sort" not in shown, shown
