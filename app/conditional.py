@@ -89,7 +89,10 @@ def not_modified(
     """
     held = matching_etag(request, etag)
     if held is None:
-        accepts_gzip = "gzip" in request.headers.get("accept-encoding", "")
         large = body_size is None or body_size >= GZIP_MINIMUM_SIZE
-        held = gzip_etag(etag) if accepts_gzip and large else etag
+        held = gzip_etag(etag) if accepts_gzip(request) and large else etag
     return Response(status_code=304, headers={**headers, "ETag": held})
+
+
+def accepts_gzip(request: Request) -> bool:
+    return "gzip" in request.headers.get("accept-encoding", "")

@@ -108,18 +108,24 @@ def drop_database(url: str) -> None:
         recreate_database(url)
 
 
-def prepare_database(url: str, scale: generate.Scale, seed: int, reuse: bool) -> dict[str, Any]:
-    """A migrated database holding the corpus; how long generating and loading it took."""
-    marker = corpus_marker(url) if reuse else None
-    if marker and marker.get("scale") == scale.name and marker.get("seed") == seed:
-        log(f"Reusing {database_name(url)} (generated {marker['anchor']})")
-        return {"reused": True, **marker}
-    log(f"Recreating {database_name(url)} and migrating it")
-    recreate_database(url)
+def migrate(url: str) -> None:
+    """Bring the database to the latest schema (a reused corpus may predate a migration)."""
     env = {**os.environ, "MYNEWS_DATABASE_URL": url, "MYNEWS_ENV": "development"}
     subprocess.run(
         [sys.executable, "-m", "app", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
     )
+
+
+def prepare_database(url: str, scale: generate.Scale, seed: int, reuse: bool) -> dict[str, Any]:
+    """A migrated database holding the corpus; how long generating and loading it took."""
+    marker = corpus_marker(url) if reuse else None
+    if marker and marker.get("scale") == scale.name and marker.get("seed") == seed:
+        log(f"Reusing {database_name(url)} (generated {marker['anchor']}); migrating it")
+        migrate(url)
+        return {"reused": True, **marker}
+    log(f"Recreating {database_name(url)} and migrating it")
+    recreate_database(url)
+    migrate(url)
     log(
         f"Generating scale {scale.name}: {scale.articles:,} articles, {scale.topics:,} topics, "
         f"{scale.authors:,} authors, {scale.readers:,} readers, {scale.events:,} events"

@@ -1,6 +1,6 @@
 """A realistic newsroom corpus for the benchmark, generated deterministically and bulk-loaded.
 
-The full shape (issue 8): 1,000,000 articles over 365 days, filed under 1-3 of 2,000 topics
+The full shape: 1,000,000 articles over 365 days, filed under 1-3 of 2,000 topics
 whose sizes follow Zipf's law; 5,000 authors (productivity Zipf-like too); 100,000 readers
 who follow 3-30 topics and a few authors; 5,000,000 reading events over the last 30 days,
 folded into ``reader_articles`` and ``article_engagement`` exactly as the API folds them.

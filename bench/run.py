@@ -1,4 +1,4 @@
-"""myNEWS API at newsroom scale: a reproducible benchmark (issue 8). `make bench` runs this.
+"""myNEWS API at newsroom scale: a reproducible benchmark. `make bench` runs this.
 
     python bench/run.py [--scale full] [--duration 30] [--database-url URL] ...
 

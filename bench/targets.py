@@ -1,4 +1,4 @@
-"""What is measured, and what it must reach (issue 8)."""
+"""What is measured, and what it must reach."""
 
 from __future__ import annotations
 

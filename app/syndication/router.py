@@ -2,9 +2,11 @@
 
 Validators come from the topic's feed version, one indexed row read: a 304 costs no
 rendering and no article query. Rendered feeds are cached (in Redis when configured) under
-that version, so a change to the topic's articles makes new keys and old ones age out.
+that version, so a change to the topic's articles makes new keys and old ones age out; so
+is their gzip coding, compressed once rather than on every poll.
 """
 
+import gzip
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -14,7 +16,14 @@ from app.articles import queries as article_queries
 from app.articles.schemas import ArticleSummary
 from app.auth.dependencies import FeedReaderKey
 from app.cache import Cache
-from app.conditional import http_date, is_not_modified, not_modified, strong_etag
+from app.conditional import (
+    GZIP_MINIMUM_SIZE,
+    accepts_gzip,
+    http_date,
+    is_not_modified,
+    not_modified,
+    strong_etag,
+)
 from app.db import SessionDep
 from app.models import Topic
 from app.pagination import MAX_LIMIT, CursorParam, Cursors, Page
@@ -65,6 +74,14 @@ async def _serve(
     if body is None:
         body = await produce()
         await cache.set(key, body)
+    if accepts_gzip(request) and len(body) >= GZIP_MINIMUM_SIZE:
+        # Compressed once per version, not once per poll.
+        packed = await cache.get(f"{key}:gzip")
+        if packed is None:
+            packed = gzip.compress(body, mtime=0)
+            await cache.set(f"{key}:gzip", packed)
+        headers["Content-Encoding"] = "gzip"
+        return Response(packed, media_type=media_type, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
 
