@@ -141,7 +141,9 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
             "pool_size": settings.db_pool_size,
             "max_overflow": settings.db_max_overflow,
             "pool_timeout": settings.db_pool_timeout_seconds,
-            "pool_pre_ping": True,
+            # No ping before each checkout (a round trip on every request): after an outage
+            # the first statement on a dead connection fails as a disconnect, which answers
+            # that request with a 503 and makes the pool replace every older connection.
         }
     return create_async_engine(url, connect_args=connect_args, **pool_options)
 
