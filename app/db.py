@@ -1,14 +1,25 @@
 """Engine, sessions and the declarative base shared by every table."""
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, Table, event, literal, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    MetaData,
+    Table,
+    any_,
+    bindparam,
+    event,
+    literal,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
@@ -187,6 +198,15 @@ def dialect_name(session: AsyncSession) -> str:
     if session.bind is None:
         raise RuntimeError("sessions are always bound to the app's engine")
     return session.bind.dialect.name
+
+
+def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN (values)``. On PostgreSQL it is ``column = ANY($1)`` with one array
+    parameter, so the statement's text is the same however many values there are: compiled
+    once by SQLAlchemy and prepared once by the server, instead of rendered per request."""
+    if dialect_name(session) == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+    return column.in_(list(values))  # type: ignore[no-any-return]
 
 
 def insert_or_ignore(session: AsyncSession, table: Any) -> Any:

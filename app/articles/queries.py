@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import search
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
-from app.db import dialect_name, keyset_before
+from app.db import among, dialect_name, keyset_before
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, Topic
 
 SUMMARY_COLUMNS = (
@@ -70,7 +70,7 @@ async def attach_labels(
         statement = (
             select(link.article_id, model.slug, model.name)
             .join(model, model.id == label_column)
-            .where(link.article_id.in_(ids))
+            .where(among(session, link.article_id, ids))
             .order_by(link.article_id, link.position)
         )
         for article_id, slug, name in await session.execute(statement):
@@ -90,7 +90,9 @@ async def load_summaries(session: AsyncSession, article_ids: Sequence[str]) -> l
     if not article_ids:
         return []
     rows = await session.execute(
-        select(*SUMMARY_COLUMNS).where(Article.id.in_(article_ids), Article.retracted_at.is_(None))
+        select(*SUMMARY_COLUMNS).where(
+            among(session, Article.id, article_ids), Article.retracted_at.is_(None)
+        )
     )
     by_id = {row.id: row for row in rows}
     return await summaries(session, [by_id[i] for i in article_ids if i in by_id])

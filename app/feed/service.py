@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import queries as article_queries
 from app.cache import Cache
 from app.config import Settings
+from app.db import among
 from app.errors import InvalidCursor
 from app.feed import ranking, signals
 from app.feed.schemas import FeedItem, ReasonOut
@@ -157,14 +158,16 @@ async def _slugs(
     if topic_ids:
         topics = dict(
             (
-                await session.execute(select(Topic.id, Topic.slug).where(Topic.id.in_(topic_ids)))
+                await session.execute(
+                    select(Topic.id, Topic.slug).where(among(session, Topic.id, topic_ids))
+                )
             ).all()
         )
     if author_ids:
         authors = dict(
             (
                 await session.execute(
-                    select(Author.id, Author.slug).where(Author.id.in_(author_ids))
+                    select(Author.id, Author.slug).where(among(session, Author.id, author_ids))
                 )
             ).all()
         )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.cache import Cache
+from app.db import among
 from app.feed import ranking
 from app.models import (
     Article,
@@ -57,14 +58,14 @@ async def labels_of(
         return topics, authors
     rows = await session.execute(
         select(ArticleTopic.article_id, ArticleTopic.topic_id)
-        .where(ArticleTopic.article_id.in_(article_ids))
+        .where(among(session, ArticleTopic.article_id, article_ids))
         .order_by(ArticleTopic.article_id, ArticleTopic.position)
     )
     for article_id, topic_id in rows:
         topics[article_id].append(topic_id)
     rows = await session.execute(
         select(ArticleAuthor.article_id, ArticleAuthor.author_id)
-        .where(ArticleAuthor.article_id.in_(article_ids))
+        .where(among(session, ArticleAuthor.article_id, article_ids))
         .order_by(ArticleAuthor.article_id, ArticleAuthor.position)
     )
     for article_id, author_id in rows:
@@ -192,7 +193,7 @@ async def engagement_of(
             func.sum(_weighted_engagement()),
         )
         .where(
-            ArticleEngagement.article_id.in_(article_ids),
+            among(session, ArticleEngagement.article_id, article_ids),
             ArticleEngagement.bucket_start >= now - timedelta(hours=hours),
         )
         .group_by(ArticleEngagement.article_id, ArticleEngagement.bucket_start)
@@ -218,7 +219,7 @@ async def candidates_of(
     rows = (
         await session.execute(
             select(Article.id, Article.published_at, Article.editors_pick, Article.headline).where(
-                Article.id.in_(wanted), Article.retracted_at.is_(None)
+                among(session, Article.id, wanted), Article.retracted_at.is_(None)
             )
         )
     ).all()
@@ -245,14 +246,15 @@ async def excluded_for(
         return set()
     statements = [
         select(HiddenArticle.article_id).where(
-            HiddenArticle.user_id == user_id, HiddenArticle.article_id.in_(article_ids)
+            HiddenArticle.user_id == user_id,
+            among(session, HiddenArticle.article_id, article_ids),
         )
     ]
     if not include_read:
         statements.append(
             select(ReaderArticle.article_id).where(
                 ReaderArticle.user_id == user_id,
-                ReaderArticle.article_id.in_(article_ids),
+                among(session, ReaderArticle.article_id, article_ids),
                 ReaderArticle.last_read_at.is_not(None),
             )
         )
