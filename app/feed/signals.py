@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, func, select, true, union_all
+from sqlalchemy import ColumnElement, Select, case, func, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
@@ -26,7 +26,9 @@ from app.models import (
     HiddenArticle,
     ReaderArticle,
 )
+from app.reader.events import hour_of
 
+HOUR = timedelta(hours=1)
 SIGNAL_COLUMNS = {
     "open": ReaderArticle.opened_at,
     "read": ReaderArticle.read_at,
@@ -174,6 +176,28 @@ async def most_engaged_cached(
     return ids
 
 
+def _hourly_decay(now: datetime, hours: float, half_life: float) -> ColumnElement[float]:
+    """Each engagement bucket's decay factor, as a CASE over the hours of the window.
+
+    Buckets start on the hour, so the window holds about 50 distinct starts; their factors
+    are computed here (``ranking.decay``) and handed to the database, which then weighs, fades
+    and adds up every bucket of an article into one number.
+    """
+    first = hour_of(now - timedelta(hours=hours) + timedelta(hours=1) - timedelta.resolution)
+    last = hour_of(now) + timedelta(hours=1)  # events may arrive a few minutes early
+    starts = [first + timedelta(hours=n) for n in range(int((last - first) / HOUR) + 1)]
+    return case(
+        *(
+            (
+                ArticleEngagement.bucket_start == start,
+                ranking.decay(ranking.hours_between(start, now), half_life),
+            )
+            for start in starts
+        ),
+        else_=0.0,
+    )
+
+
 async def engagement_of(
     session: AsyncSession,
     article_ids: Sequence[str],
@@ -182,29 +206,20 @@ async def engagement_of(
     hours: float,
     half_life: float,
 ) -> dict[str, float]:
-    """Decayed engagement of each article over the window. The database weighs the counters
-    and adds up each hour's shards, so one row per article and hour comes back."""
+    """Decayed engagement of each article over the window, added up by the database: one
+    row per article comes back, however many hours and shards it was counted in."""
     if not article_ids:
         return {}
+    decayed = func.sum(_weighted_engagement() * _hourly_decay(now, hours, half_life))
     rows = await session.execute(
-        select(
-            ArticleEngagement.article_id,
-            ArticleEngagement.bucket_start,
-            func.sum(_weighted_engagement()),
-        )
+        select(ArticleEngagement.article_id, decayed)
         .where(
             among(session, ArticleEngagement.article_id, article_ids),
             ArticleEngagement.bucket_start >= now - timedelta(hours=hours),
         )
-        .group_by(ArticleEngagement.article_id, ArticleEngagement.bucket_start)
+        .group_by(ArticleEngagement.article_id)
     )
-    buckets: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    for article_id, bucket_start, weighted in rows:
-        buckets[article_id].append((bucket_start, float(weighted)))
-    return {
-        article_id: ranking.decayed_total(found, now, half_life)
-        for article_id, found in buckets.items()
-    }
+    return {article_id: max(float(total), 0.0) for article_id, total in rows}
 
 
 async def candidates_of(
