@@ -2,6 +2,7 @@
 own definition bucket for bucket."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert
@@ -35,7 +36,7 @@ async def test_engagement_summed_in_the_database_matches_the_ranking_definition(
         (second, 3, 1): {"dislikes": 6},  # more dislikes than anything else: floored at 0
         (second, 5, 4): {"opens": 1},
     }
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "article_id": article,
             "bucket_start": hour - timedelta(hours=back),
