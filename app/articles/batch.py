@@ -20,6 +20,7 @@ from app.articles import service
 from app.articles.schemas import ArticleIn, BatchResult
 from app.db import new_id
 from app.models import Article
+from app.topics import service as label_service
 
 _item_adapter = TypeAdapter(ArticleIn)
 
@@ -135,4 +136,5 @@ async def upsert_articles(
     if pending:
         await session.execute(insert(Article), [values for values, _ in pending.values()])
         await service.file_articles(session, [filing for _, filing in pending.values()])
+    await label_service.apply_label_changes(session)
     return [result for result in results if result is not None]

@@ -113,16 +113,19 @@ async def _refile(
                 }
             )
     if rows:
-        await session.execute(insert(link), rows)
-    await label_service.adjust_article_counts(session, model, dict(deltas))
+        await session.execute(insert(link).values(rows))
+    changes = label_service.pending_label_changes(session)
+    changes.counts[model].update(deltas)
     if model is Topic:
-        await label_service.touch_topic_feeds(session, set(deltas))
+        changes.touched_topics.update(deltas)
 
 
 async def file_articles(
     session: AsyncSession, filings: Sequence[Filing], *, replace: bool = False
 ) -> None:
-    """File articles under their topics and authors (creating those), keeping counts right."""
+    """File articles under their topics and authors (creating those). The counts and feed
+    versions this changes wait for ``label_service.apply_label_changes``, the caller's last
+    step."""
     if not filings:
         return
     await _refile(session, Topic, ArticleTopic, filings, replace=replace)
@@ -130,15 +133,14 @@ async def file_articles(
 
 
 async def unfile_articles(session: AsyncSession, article_ids: list[str]) -> None:
-    """Take articles out of every topic and author listing."""
+    """Take articles out of every topic and author listing (counts: see ``file_articles``)."""
     for model, link in ((Topic, ArticleTopic), (Author, ArticleAuthor)):
         removed = Counter(await _current_labels(session, link, article_ids))
         await session.execute(delete(link).where(link.article_id.in_(article_ids)))
-        await label_service.adjust_article_counts(
-            session, model, {label: -n for label, n in removed.items()}
-        )
+        changes = label_service.pending_label_changes(session)
+        changes.counts[model].subtract(removed)
         if model is Topic:
-            await label_service.touch_topic_feeds(session, set(removed))
+            changes.touched_topics.update(removed)
 
 
 async def _ensure_unique(
@@ -167,6 +169,7 @@ async def create_article(session: AsyncSession, data: ArticleIn) -> str:
     session.add(article)
     await session.flush()
     await file_articles(session, [Filing(article.id, data.published_at, data.topics, data.authors)])
+    await label_service.apply_label_changes(session)
     return article.id
 
 
@@ -211,6 +214,7 @@ async def update_article(
             [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
         ) from None
     await replace_content(session, article, merged, now)
+    await label_service.apply_label_changes(session)
     return article.id
 
 
@@ -237,7 +241,7 @@ async def replace_content(
     else:
         # Same filing, new content: the topics' feeds still change.
         topics = await _current_labels(session, ArticleTopic, [article.id])
-        await label_service.touch_topic_feeds(session, set(topics))
+        label_service.pending_label_changes(session).touched_topics.update(topics)
 
 
 async def retract_article(session: AsyncSession, article_id: str, now: datetime) -> None:
@@ -249,4 +253,5 @@ async def retract_article(session: AsyncSession, article_id: str, now: datetime)
         return
     article.retracted_at = now
     await unfile_articles(session, [article.id])
+    await label_service.apply_label_changes(session)
     await session.flush()

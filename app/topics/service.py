@@ -3,7 +3,10 @@
 Both are the same kind of thing (a slug, a name, counts), so one set of functions serves both.
 """
 
+import dataclasses
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, or_, select, tuple_, update
@@ -112,6 +115,56 @@ async def adjust_article_counts(
         .where(table.c.id == bindparam("label_id"))
         .values(article_count=table.c.article_count + bindparam("delta")),
         changes,
+    )
+
+
+@dataclass
+class LabelChanges:
+    """What a transaction's filing did to label counts and topic feeds, not yet written."""
+
+    counts: dict[type[Label], Counter[int]] = dataclasses.field(
+        default_factory=lambda: {Topic: Counter(), Author: Counter()}
+    )
+    touched_topics: set[int] = dataclasses.field(default_factory=set)
+
+
+_CHANGES = "mynews.label_changes"
+
+
+def pending_label_changes(session: AsyncSession) -> LabelChanges:
+    """The changes this session's writes have made to labels, kept for ``apply_label_changes``."""
+    changes: LabelChanges = session.info.setdefault(_CHANGES, LabelChanges())
+    return changes
+
+
+async def apply_label_changes(session: AsyncSession) -> None:
+    """Write the pending count and feed-version changes, as a write's last statements.
+
+    Every writer filing under a popular topic updates that topic's row; doing it last, in
+    id order, holds those row locks only until the commit that follows, so concurrent
+    ingestion queues briefly instead of for the whole of each other's transactions.
+    """
+    changes: LabelChanges | None = session.info.pop(_CHANGES, None)
+    if changes is None:
+        return
+    await adjust_article_counts(session, Author, dict(changes.counts[Author]))
+    topic_counts = changes.counts[Topic]
+    topic_ids = sorted(changes.touched_topics | {t for t, n in topic_counts.items() if n})
+    if not topic_ids:
+        return
+    # One new row version per topic: its count and its feed version change together.
+    table = cast(Table, Topic.__table__)
+    now = utcnow()
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("topic_id"))
+        .values(
+            article_count=table.c.article_count + bindparam("delta"),
+            feed_version=table.c.feed_version + 1,
+            feed_updated_at=now,
+            updated_at=now,
+        ),
+        [{"topic_id": t, "delta": topic_counts.get(t, 0)} for t in topic_ids],
     )
 
 
