@@ -109,18 +109,10 @@ def decayed_engagement(
     buckets: Iterable[tuple[datetime, Mapping[str, int]]], now: datetime, half_life_hours: float
 ) -> float:
     """Weighted engagement counts, each hour's bucket faded by its age."""
-    weighted = (
-        (start, sum(ENGAGEMENT_WEIGHTS[k] * counts.get(k, 0) for k in ENGAGEMENT_WEIGHTS))
-        for start, counts in buckets
-    )
-    return decayed_total(weighted, now, half_life_hours)
-
-
-def decayed_total(
-    buckets: Iterable[tuple[datetime, float]], now: datetime, half_life_hours: float
-) -> float:
-    """Hourly totals of already weighted engagement, each faded by its age."""
-    total = sum(raw * decay(hours_between(start, now), half_life_hours) for start, raw in buckets)
+    total = 0.0
+    for bucket_start, counts in buckets:
+        raw = sum(ENGAGEMENT_WEIGHTS[k] * counts.get(k, 0) for k in ENGAGEMENT_WEIGHTS)
+        total += raw * decay(hours_between(bucket_start, now), half_life_hours)
     return max(total, 0.0)
 
 

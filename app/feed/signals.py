@@ -183,8 +183,8 @@ def _hourly_decay(now: datetime, hours: float, half_life: float) -> ColumnElemen
     are computed here (``ranking.decay``) and handed to the database, which then weighs, fades
     and adds up every bucket of an article into one number.
     """
-    first = hour_of(now - timedelta(hours=hours) + timedelta(hours=1) - timedelta.resolution)
-    last = hour_of(now) + timedelta(hours=1)  # events may arrive a few minutes early
+    first = hour_of(now - timedelta(hours=hours) + HOUR - timedelta.resolution)
+    last = hour_of(now) + HOUR  # events may arrive a few minutes early
     starts = [first + timedelta(hours=n) for n in range(int((last - first) / HOUR) + 1)]
     return case(
         *(

@@ -3,20 +3,16 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.feed.ranking import (
-    ENGAGEMENT_WEIGHTS,
     Candidate,
     Profile,
     Reason,
     Scored,
     Weights,
     build_feed,
-    decayed_engagement,
-    decayed_total,
     diversify,
     drop_wire_copies,
     interest,
@@ -308,30 +304,6 @@ def test_every_article_has_reasons_that_name_what_the_reader_follows(
                 r.author in article.authors and profile.author_interest.get(r.author, 0) > 0
             )
             assert liked
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 47),
-            st.dictionaries(st.sampled_from(list(ENGAGEMENT_WEIGHTS)), st.integers(0, 50)),
-        ),
-        max_size=20,
-    )
-)
-def test_engagement_weighed_per_hour_in_sql_equals_weighing_each_shard(
-    shards: list[tuple[int, dict[str, int]]],
-) -> None:
-    """The database adds up each hour's shards, weighted, before the decay: same result."""
-    now = datetime(2026, 11, 1, 12, tzinfo=UTC)
-    buckets = [(now - timedelta(hours=hours), counts) for hours, counts in shards]
-    per_hour: dict[datetime, float] = {}
-    for start, counts in buckets:
-        weighted = sum(ENGAGEMENT_WEIGHTS[k] * n for k, n in counts.items())
-        per_hour[start] = per_hour.get(start, 0.0) + weighted
-    assert decayed_total(per_hour.items(), now, 24) == pytest.approx(
-        decayed_engagement(buckets, now, 24), abs=1e-9
-    )
 
 
 def test_followed_labels_share_a_candidate_budget_but_keep_a_floor() -> None:
