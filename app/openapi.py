@@ -51,7 +51,7 @@ Operation = tuple[str, str]
 REFRESH_TOKEN = {"refresh_token": "$response.body#/refresh_token"}
 SAME_LABEL = {"kind": "$request.path.kind", "slug": "$request.path.slug"}
 FIRST_FEED_ARTICLE = {"article_id": "$response.body#/items/0/article/id"}
-FEED_NEXT_PAGE = {"cursor": "$response.body#/next_cursor"}
+NEXT_PAGE = {"cursor": "$response.body#/next_cursor"}
 
 # (operation, status) -> link name -> (target operation, parameters, request body)
 LINKS: dict[tuple[Operation, str], dict[str, tuple[Operation, dict[str, str], Any]]] = {
@@ -94,7 +94,7 @@ LINKS: dict[tuple[Operation, str], dict[str, tuple[Operation, dict[str, str], An
         "ReadFeed": (("get", "/v1/me/feed"), {}, None),
     },
     (("get", "/v1/me/feed"), "200"): {
-        "NextPage": (("get", "/v1/me/feed"), FEED_NEXT_PAGE, None),
+        "NextPage": (("get", "/v1/me/feed"), NEXT_PAGE, None),
         "Bookmark": (("put", "/v1/me/bookmarks/{article_id}"), FIRST_FEED_ARTICLE, None),
         "Hide": (("put", "/v1/me/hidden/{article_id}"), FIRST_FEED_ARTICLE, None),
     },
@@ -102,10 +102,10 @@ LINKS: dict[tuple[Operation, str], dict[str, tuple[Operation, dict[str, str], An
         "ListBookmarks": (("get", "/v1/me/bookmarks"), {}, None),
     },
     (("get", "/v1/me/bookmarks"), "200"): {
-        "NextPage": (("get", "/v1/me/bookmarks"), FEED_NEXT_PAGE, None),
+        "NextPage": (("get", "/v1/me/bookmarks"), NEXT_PAGE, None),
     },
     (("get", "/v1/articles"), "200"): {
-        "NextPage": (("get", "/v1/articles"), FEED_NEXT_PAGE, None),
+        "NextPage": (("get", "/v1/articles"), NEXT_PAGE, None),
     },
 }
 

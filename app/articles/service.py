@@ -113,7 +113,7 @@ async def _refile(
                 }
             )
     if rows:
-        await session.execute(insert(link).values(rows))
+        await session.execute(insert(link), rows)
     changes = label_service.pending_label_changes(session)
     changes.counts[model].update(deltas)
     if model is Topic:

@@ -140,9 +140,10 @@ def pending_label_changes(session: AsyncSession) -> LabelChanges:
 async def apply_label_changes(session: AsyncSession) -> None:
     """Write the pending count and feed-version changes, as a write's last statements.
 
-    Every writer filing under a popular topic updates that topic's row; doing it last, in
-    id order, holds those row locks only until the commit that follows, so concurrent
-    ingestion queues briefly instead of for the whole of each other's transactions.
+    Every writer filing under a popular topic updates that topic's row. Done last, in id
+    order and once per topic, the row locks are taken late and in one order, and each topic
+    gets one new row version per write. They are still held until the commit, so concurrent
+    writers filing under the same popular topics queue on each other.
     """
     changes: LabelChanges | None = session.info.pop(_CHANGES, None)
     if changes is None:
