@@ -184,12 +184,10 @@ def import_feed(
 ) -> None:
     """Import an RSS or Atom feed (a file or an http(s) URL) as articles; safe to repeat."""
     from app.articles import importer
-    from app.clock import current_time
+    from app.db import utcnow
 
     async def work(session: AsyncSession) -> list[str]:
-        report = await importer.import_feed(
-            session, file_or_url, default_topic=topic, now=current_time()
-        )
+        report = await importer.import_feed(session, file_or_url, default_topic=topic, now=utcnow())
         return report.lines()
 
     for line in _run_in_session(work):

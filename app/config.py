@@ -108,7 +108,7 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def settings_of(request: Request) -> Settings:
+async def settings_of(request: Request) -> Settings:
     """The settings of the app serving this request."""
     settings: Settings = request.app.state.settings
     return settings

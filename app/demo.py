@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import demo_content
 from app.articles import batch as article_batch
-from app.clock import current_time
+from app.db import utcnow
 from app.models import Article, ArticleAuthor, ArticleTopic, Role
 from app.users import service as user_service
 
@@ -69,5 +69,5 @@ async def _seed_articles(session: AsyncSession, now: datetime) -> list[str]:
 
 async def seed(session: AsyncSession, now: datetime | None = None) -> list[str]:
     """Create whatever part of the demo is missing; returns lines describing it."""
-    now = now or current_time()
+    now = now or utcnow()
     return await _seed_accounts(session) + await _seed_articles(session, now)

@@ -28,7 +28,7 @@ MAX_LIMIT = 100
 CURSOR_MAX_AGE_SECONDS = 24 * 3600
 
 
-def clamp_limit(
+async def clamp_limit(
     limit: Annotated[
         int,
         Query(ge=1, le=1_000_000, description=f"Page size; above {MAX_LIMIT} means {MAX_LIMIT}."),
@@ -110,7 +110,7 @@ class CursorCodec:
         return tuple(position)
 
 
-def cursor_codec(settings: SettingsDep) -> CursorCodec:
+async def cursor_codec(settings: SettingsDep) -> CursorCodec:
     return CursorCodec(settings)
 
 

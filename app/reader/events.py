@@ -3,10 +3,13 @@ per-article engagement.
 
 A batch costs a fixed handful of statements whatever its size: one insert of the raw events
 (duplicates skipped by their client ids), one read and one write of the reader's per-article
-state, and one upsert of engagement counters. Engagement counts a reader once per article and
-signal, so one reader cannot inflate a story however many events they send. Counters live in
-(article, hour, shard) rows, readers spread over shards by id, so a story everyone is
-reading is many rows, not one that every writer queues on.
+state, and one upsert of engagement counters. Rows go as parameter lists to statements whose
+text does not depend on the batch, so each is compiled once per process, not once per batch.
+
+Engagement counts a reader once per article and signal, so one reader cannot inflate a story
+however many events they send. Counters live in (article, hour, shard) rows, readers spread
+over shards by id, so a story everyone is reading is many rows, not one that every writer
+queues on.
 """
 
 import zlib
@@ -19,7 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import dialect_name, insert_or_ignore, keyset_before, table_of, upsert
+from app.db import among, dialect_name, insert_or_ignore, keyset_before, table_of, upsert
 from app.models import Article, ArticleEngagement, ReaderArticle, ReadingEvent, User
 from app.reader.schemas import EventIn, EventsAccepted, HistoryEntry, RejectedEvent
 from app.reader.service import with_articles
@@ -64,7 +67,9 @@ async def _screen(
     """Events that may be recorded, and the others with their reasons."""
     article_ids = {event.article_id for event in events}
     rows = await session.execute(
-        select(Article.id, Article.retracted_at.is_not(None)).where(Article.id.in_(article_ids))
+        select(Article.id, Article.retracted_at.is_not(None)).where(
+            among(session, Article.id, article_ids)
+        )
     )
     retracted: dict[str, bool] = dict(rows.all())
     accepted: list[tuple[int, EventIn]] = []
@@ -95,22 +100,19 @@ async def _insert_new_events(
         return []
     table = table_of(ReadingEvent)
     inserted = await session.execute(
-        insert_or_ignore(session, table)
-        .values(
-            [
-                {
-                    "user_id": user_id,
-                    "client_event_id": event.id,
-                    "type": event.type,
-                    "article_id": event.article_id,
-                    "occurred_at": event.occurred_at,
-                    "dwell_ms": event.dwell_ms,
-                    "received_at": now,
-                }
-                for event in first_by_id.values()
-            ]
-        )
-        .returning(table.c.client_event_id)
+        insert_or_ignore(session, table).returning(table.c.client_event_id),
+        [
+            {
+                "user_id": user_id,
+                "client_event_id": event.id,
+                "type": event.type,
+                "article_id": event.article_id,
+                "occurred_at": event.occurred_at,
+                "dwell_ms": event.dwell_ms,
+                "received_at": now,
+            }
+            for event in first_by_id.values()
+        ],
     )
     new_ids = set(inserted.scalars().all())
     return [event for event_id, event in first_by_id.items() if event_id in new_ids]
@@ -121,15 +123,16 @@ async def _fold(
 ) -> dict[str, ReaderState]:
     """Each affected article's reader state with these events applied."""
     article_ids = sorted({event.article_id for event in events})
+    kept = [*STATE_COLUMNS, "last_read_at", "dwell_ms"]
+    table = table_of(ReaderArticle)
     existing = await session.execute(
-        select(ReaderArticle).where(
-            ReaderArticle.user_id == user_id, ReaderArticle.article_id.in_(article_ids)
+        select(table.c.article_id, *(table.c[c] for c in kept)).where(
+            table.c.user_id == user_id, among(session, table.c.article_id, article_ids)
         )
     )
     states: dict[str, ReaderState] = {}
-    for row in existing.scalars():
-        values = {c: getattr(row, c) for c in [*STATE_COLUMNS, "last_read_at", "dwell_ms"]}
-        states[row.article_id] = ReaderState(values=values, exists=True)
+    for article_id, *row in existing:
+        states[article_id] = ReaderState(values=dict(zip(kept, row, strict=True)), exists=True)
     for article_id in article_ids:
         if article_id not in states:
             values = dict.fromkeys([*STATE_COLUMNS, "last_read_at"]) | {"dwell_ms": 0}
@@ -205,7 +208,8 @@ async def _count_engagement(
             table,
             ["article_id", "bucket_start", "shard"],
             lambda new: {c: table.c[c] + new[c] for _, c in SIGNALS.values()},
-        ).values(ordered)
+        ),
+        ordered,
     )
 
 
