@@ -193,6 +193,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the session's transaction has committed (never on rollback)."""
+    event.listen(session.sync_session, "after_commit", lambda _: callback(), once=True)
+
+
 def dialect_name(session: AsyncSession) -> str:
     """ "postgresql" or "sqlite"."""
     if session.bind is None:

@@ -18,6 +18,7 @@ from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
 from app.feed.router import router as feed_router
+from app.feed.signals import SharedSignals
 from app.middleware import (
     BodySizeLimitMiddleware,
     EncodedETagMiddleware,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.cache = Cache(settings.redis_url)
     app.state.verified_keys = verified_keys_cache(settings)
+    app.state.feed_signals = SharedSignals()
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 
     install_error_handlers(app)

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.articles import batch, queries, service
 from app.articles.schemas import (
@@ -16,7 +16,8 @@ from app.articles.schemas import (
 from app.auth.dependencies import ArticleWriter
 from app.clock import Now
 from app.conditional import conditional_response
-from app.db import SessionDep
+from app.db import SessionDep, after_commit
+from app.feed.signals import SharedSignals
 from app.pagination import CursorParam, Cursors, Limit, Page
 from app.schemas import PLAIN_TEXT, Timestamp
 from app.slugs import SLUG_PATTERN
@@ -74,7 +75,16 @@ async def create_article(
     return await queries.full_article(session, await service.get_live_article(session, article_id))
 
 
-@router.post("/batch", response_model=BatchOut)
+async def _refresh_ranking_facts(request: Request, session: SessionDep) -> None:
+    """Feeds ranked in this process read articles afresh once this request's changes commit."""
+    shared: SharedSignals = request.app.state.feed_signals
+    after_commit(session, shared.facts.forget)
+
+
+ChangesArticles = Depends(_refresh_ranking_facts)
+
+
+@router.post("/batch", response_model=BatchOut, dependencies=[ChangesArticles])
 async def upsert_batch(
     body: ArticleBatchIn, session: SessionDep, _writer: ArticleWriter, now: Now
 ) -> BatchOut:
@@ -95,7 +105,9 @@ async def read_article(article_id: str, session: SessionDep, request: Request) -
     )
 
 
-@router.patch("/{article_id:id}", response_model=Article, responses=GONE)
+@router.patch(
+    "/{article_id:id}", response_model=Article, responses=GONE, dependencies=[ChangesArticles]
+)
 async def update_article(
     article_id: str, body: ArticleFields, session: SessionDep, _writer: ArticleWriter, now: Now
 ) -> Article:
@@ -104,7 +116,12 @@ async def update_article(
     return await queries.full_article(session, await service.get_live_article(session, article_id))
 
 
-@router.delete("/{article_id:id}", status_code=status.HTTP_204_NO_CONTENT, responses=GONE)
+@router.delete(
+    "/{article_id:id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=GONE,
+    dependencies=[ChangesArticles],
+)
 async def retract_article(
     article_id: str, session: SessionDep, _writer: ArticleWriter, now: Now
 ) -> None:

@@ -50,8 +50,15 @@ async def read_feed(
         return FeedPage(items=items, next_cursor=next_cursor, generated_at=now)
 
     if cursor is None:
+        state = request.app.state
         ranked = await service.rank_for_reader(
-            session, request.app.state.cache, user.id, now, settings, include_read=include_read
+            session,
+            state.cache,
+            state.feed_signals,
+            user.id,
+            now,
+            settings,
+            include_read=include_read,
         )
         snapshot = await service.create_snapshot(session, user.id, ranked, now, settings)
         offset = 0

@@ -82,6 +82,7 @@ def is_muted(candidate: ranking.Candidate, topics: set[int], authors: set[int]) 
 async def rank_for_reader(
     session: AsyncSession,
     cache: Cache,
+    shared: signals.SharedSignals,
     user_id: str,
     now: datetime,
     settings: Settings,
@@ -133,7 +134,7 @@ async def rank_for_reader(
 
     excluded = await signals.excluded_for(session, user_id, list(ids), include_read=include_read)
     wanted = [i for i in ids if i not in excluded]
-    engagement = await signals.engagement_of(
+    engaged = await shared.engagement.of(
         session,
         wanted,
         now,
@@ -142,7 +143,7 @@ async def rank_for_reader(
     )
     candidates = [
         c
-        for c in await signals.candidates_of(session, wanted, engagement)
+        for c in await shared.facts.candidates(session, wanted, engaged)
         if not is_muted(c, muted_topics, muted_authors)
     ]
     return ranking.build_feed(candidates, profile, now, weights)

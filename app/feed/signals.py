@@ -5,12 +5,14 @@ come from per-label index range scans, and everything after that is looked up fo
 candidates alone.
 """
 
+import asyncio
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cachetools import TTLCache
 from sqlalchemy import ColumnElement, Select, case, func, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -158,6 +160,7 @@ async def newest_overall(
 
 
 TRENDING_CACHE_SECONDS = 60
+ENGAGEMENT_REFRESH_SECONDS = 60
 
 
 async def most_engaged_cached(
@@ -198,6 +201,17 @@ def _hourly_decay(now: datetime, hours: float, half_life: float) -> ColumnElemen
     )
 
 
+def _decayed_engagement(now: datetime, hours: float, half_life: float) -> Select[str, float]:
+    """(article id, decayed engagement) of articles engaged within the window: the database
+    weighs, fades and adds up every bucket of an article into one row."""
+    decayed = func.sum(_weighted_engagement() * _hourly_decay(now, hours, half_life))
+    return (
+        select(ArticleEngagement.article_id, decayed)
+        .where(ArticleEngagement.bucket_start >= now - timedelta(hours=hours))
+        .group_by(ArticleEngagement.article_id)
+    )
+
+
 async def engagement_of(
     session: AsyncSession,
     article_ids: Sequence[str],
@@ -210,16 +224,50 @@ async def engagement_of(
     row per article comes back, however many hours and shards it was counted in."""
     if not article_ids:
         return {}
-    decayed = func.sum(_weighted_engagement() * _hourly_decay(now, hours, half_life))
-    rows = await session.execute(
-        select(ArticleEngagement.article_id, decayed)
-        .where(
-            among(session, ArticleEngagement.article_id, article_ids),
-            ArticleEngagement.bucket_start >= now - timedelta(hours=hours),
-        )
-        .group_by(ArticleEngagement.article_id)
+    statement = _decayed_engagement(now, hours, half_life).where(
+        among(session, ArticleEngagement.article_id, article_ids)
     )
-    return {article_id: max(float(total), 0.0) for article_id, total in rows}
+    return {
+        article_id: max(float(total), 0.0) for article_id, total in await session.execute(statement)
+    }
+
+
+class RecentEngagement:
+    """Decayed engagement of every article engaged within the window, read by one statement
+    once a minute per process and shared by every feed request of that minute.
+
+    Summing a request's candidates alone reads thousands of (article, hour, shard) rows per
+    request; the whole window is a few tens of thousands of articles, read once. The values
+    are a minute old at most, as trending is; ``forget`` drops them when this process has
+    recorded events, so its own readers see their engagement at once.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[int, float, float] | None = None
+        self._values: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    def forget(self) -> None:
+        self._key = None
+
+    async def of(
+        self,
+        session: AsyncSession,
+        article_ids: Iterable[str],
+        now: datetime,
+        *,
+        hours: float,
+        half_life: float,
+    ) -> dict[str, float]:
+        key = (int(now.timestamp()) // ENGAGEMENT_REFRESH_SECONDS, hours, half_life)
+        if self._key != key:
+            async with self._lock:
+                if self._key != key:
+                    rows = await session.execute(_decayed_engagement(now, hours, half_life))
+                    self._values = {a: max(float(total), 0.0) for a, total in rows}
+                    self._key = key
+        values = self._values
+        return {i: values[i] for i in article_ids if i in values}
 
 
 async def candidates_of(
@@ -251,6 +299,55 @@ async def candidates_of(
         )
         for row in rows
     ]
+
+
+class RankingFacts:
+    """What ranking needs of each article (time, pick, headline, topics, authors), kept per
+    process for a minute: readers' candidates overlap heavily (the day's news, big topics,
+    trending), so most requests find theirs here instead of in three statements.
+
+    ``forget`` drops them all when this process has written articles; a correction made
+    through another process reaches this one's rankings within the minute. What a page
+    shows is read afresh (``load_summaries``), and a retracted article is never shown.
+    """
+
+    def __init__(self, *, kept: int = 20_000, seconds: float = 60.0) -> None:
+        self._facts: TTLCache[str, ranking.Candidate] = TTLCache(maxsize=kept, ttl=seconds)
+
+    def forget(self) -> None:
+        self._facts.clear()
+
+    async def candidates(
+        self, session: AsyncSession, article_ids: Iterable[str], engagement: dict[str, float]
+    ) -> list[ranking.Candidate]:
+        """Live articles as ranking candidates, as ``candidates_of`` makes them."""
+        wanted = sorted(set(article_ids))
+        facts = self._facts
+        missing = [i for i in wanted if i not in facts]
+        for candidate in await candidates_of(session, missing, {}):
+            facts[candidate.article_id] = candidate
+        found = [facts.get(i) for i in wanted]
+        return [
+            ranking.Candidate(
+                article_id=c.article_id,
+                published_at=c.published_at,
+                topics=c.topics,
+                authors=c.authors,
+                engagement=engagement.get(c.article_id, 0.0),
+                editors_pick=c.editors_pick,
+                headline=c.headline,
+            )
+            for c in found
+            if c is not None
+        ]
+
+
+@dataclass
+class SharedSignals:
+    """What every feed request of one process shares, a minute old at most."""
+
+    engagement: RecentEngagement = field(default_factory=RecentEngagement)
+    facts: RankingFacts = field(default_factory=RankingFacts)
 
 
 async def excluded_for(

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, status
+from fastapi import APIRouter, Body, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from app.auth.dependencies import CurrentUser
 from app.clock import Now
-from app.db import SessionDep
+from app.db import SessionDep, after_commit
+from app.feed.signals import SharedSignals
 from app.pagination import CursorParam, Cursors, Limit, Page
 from app.reader import events, service
 from app.reader.schemas import (
@@ -122,10 +123,15 @@ async def unhide(article_id: ArticleId, user: CurrentUser, session: SessionDep) 
 
 @router.post("/events", status_code=status.HTTP_202_ACCEPTED, response_model=EventsAccepted)
 async def record_events(
-    body: EventBatch, user: CurrentUser, session: SessionDep, now: Now
+    body: EventBatch, request: Request, user: CurrentUser, session: SessionDep, now: Now
 ) -> EventsAccepted:
     """Record 1..500 reading events. Each event's `id` makes a retried batch harmless."""
-    return await events.record_events(session, user.id, body.events, now)
+    recorded = await events.record_events(session, user.id, body.events, now)
+    if recorded.accepted:
+        # This process's feeds read the new engagement once it is committed.
+        shared: SharedSignals = request.app.state.feed_signals
+        after_commit(session, shared.engagement.forget)
+    return recorded
 
 
 @router.get("/history", response_model=Page[HistoryEntry])

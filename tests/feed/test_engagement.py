@@ -1,25 +1,26 @@
 """Engagement as the feed reads it: the database's weighted, faded sums match the ranking's
 own definition bucket for bucket."""
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.feed import ranking, signals
 from app.models import ArticleEngagement
 from tests import factories
+from tests.feed.test_feed_api import count_statements
 
 NOW = datetime(2026, 11, 27, 12, 25, tzinfo=UTC)
 WINDOW_HOURS = 48.0
 HALF_LIFE = 24.0
 
 
-async def test_engagement_summed_in_the_database_matches_the_ranking_definition(
-    session: AsyncSession,
-) -> None:
+async def engaged_articles(session: AsyncSession) -> tuple[list[str], list[dict[str, Any]]]:
+    """Three articles (engaged, disliked, quiet) and the engagement buckets written for them."""
     first = await factories.create_article(session, topics=["Diplomacy"])
     second = await factories.create_article(session, topics=["Diplomacy"])
     quiet = await factories.create_article(session, topics=["Diplomacy"])
@@ -47,6 +48,13 @@ async def test_engagement_summed_in_the_database_matches_the_ranking_definition(
         for (article, back, shard), counters in buckets.items()
     ]
     await session.execute(insert(ArticleEngagement), rows)
+    return [first, second, quiet], rows
+
+
+async def test_engagement_summed_in_the_database_matches_the_ranking_definition(
+    session: AsyncSession,
+) -> None:
+    (first, second, quiet), rows = await engaged_articles(session)
 
     found = await signals.engagement_of(
         session, [first, second, quiet], NOW, hours=WINDOW_HOURS, half_life=HALF_LIFE
@@ -67,3 +75,38 @@ async def test_engagement_summed_in_the_database_matches_the_ranking_definition(
     assert found[first] > 0
     assert found[second] == 0.0
     assert quiet not in found
+
+
+async def test_recent_engagement_is_read_once_a_minute_for_every_request(
+    session: AsyncSession, connection: AsyncConnection
+) -> None:
+    (first, second, quiet), _ = await engaged_articles(session)
+    recent = signals.RecentEngagement()
+    counted = count_statements(connection)
+    exact = await signals.engagement_of(
+        session, [first, second, quiet], NOW, hours=WINDOW_HOURS, half_life=HALF_LIFE
+    )
+
+    def read(now: datetime, ids: list[str]) -> Awaitable[dict[str, float]]:
+        return recent.of(session, ids, now, hours=WINDOW_HOURS, half_life=HALF_LIFE)
+
+    before = counted()
+    assert await read(NOW, [first, second, quiet]) == exact
+    assert await read(NOW + timedelta(seconds=20), [first]) == {first: exact[first]}
+    assert counted() - before == 1, "a second read within the minute costs no statement"
+
+    later = NOW + timedelta(minutes=1)
+    assert await read(later, [first]) != {first: exact[first]}, "a new minute, faded further"
+    assert counted() - before == 2
+
+    stale = await read(later, [second])
+    await session.execute(
+        update(ArticleEngagement)
+        .where(ArticleEngagement.article_id == second)
+        .values(opens=ArticleEngagement.opens + 50)
+    )
+    before = counted()
+    assert await read(later, [second]) == stale, "values a minute old at most"
+    recent.forget()
+    assert (await read(later, [second]))[second] > stale[second]
+    assert counted() - before == 1

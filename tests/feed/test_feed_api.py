@@ -96,6 +96,23 @@ async def test_cold_start_gets_trending_and_recent_across_topics(
     assert page["generated_at"] == NOW.isoformat().replace("+00:00", "Z")
 
 
+async def test_engagement_recorded_meanwhile_counts_in_the_next_first_page(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    other_reader: factories.Account,
+    session: AsyncSession,
+) -> None:
+    story = await factories.create_article(session, topics=["Sport"], published_at=ago(20))
+
+    def reasons_of(page: dict[str, Any]) -> list[str]:
+        item = next(i for i in page["items"] if i["article"]["id"] == story)
+        return [r["code"] for r in item["reasons"]]
+
+    assert "trending" not in reasons_of(await feed(client, reader))
+    await events(client, other_reader, ("open", story, ago(1)), ("like", story, ago(1)))
+    assert "trending" in reasons_of(await feed(client, reader))
+
+
 async def test_followed_topic_and_author_lead_with_named_reasons(
     client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
 ) -> None:
@@ -153,6 +170,25 @@ async def test_never_shown_hidden_read_muted_retracted(
     with_read = await walk(client, reader, include_read="true")
     assert {read, opened} <= set(with_read)
     assert hidden not in with_read
+
+
+async def test_a_correction_counts_in_the_next_first_page(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    editor: factories.Account,
+    session: AsyncSession,
+) -> None:
+    story = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(1))
+    await factories.create_article(session, topics=["Gossip"], published_at=ago(30))
+    await client.put("/v1/me/subscriptions/topics/diplomacy", headers=reader.headers)
+    assert (await client.put("/v1/me/mutes/topics/gossip", headers=reader.headers)).is_success
+    assert story in [i["article"]["id"] for i in (await feed(client, reader))["items"]]
+
+    refiled = await client.patch(
+        f"/v1/articles/{story}", headers=editor.headers, json={"topics": ["Gossip"]}
+    )
+    assert refiled.status_code == 200
+    assert story not in [i["article"]["id"] for i in (await feed(client, reader))["items"]]
 
 
 async def test_snapshot_pages_never_repeat_while_articles_arrive(
@@ -350,8 +386,8 @@ async def test_statement_count_does_not_grow_with_page_or_candidates(
         assert page["items"]
         return counted() - before
 
-    await statements_for(2)  # warms what the app caches for everyone (trending candidates)
-    small = await statements_for(2)
+    await statements_for(2)  # warms what the app shares between readers (trending, engagement)
+    cached = await statements_for(2)  # the candidates' ranking facts are kept as well
     for n in range(60):
         await factories.create_article(
             session,
@@ -359,6 +395,11 @@ async def test_statement_count_does_not_grow_with_page_or_candidates(
             authors=[f"Author {n % 7}"],
             published_at=ago(n),
         )
-    assert await statements_for(2) == small
-    assert await statements_for(50) == small
-    assert small <= 30
+    fresh = await statements_for(2)
+    assert await statements_for(2) == cached
+    assert await statements_for(50) == cached
+    if mode == "ranked":
+        assert fresh == cached + 3, "60 new candidates' facts: one read of articles and labels"
+    else:
+        assert fresh == cached
+    assert fresh <= 30
