@@ -128,48 +128,61 @@ def interest(
 
 
 def score(candidate: Candidate, profile: Profile, now: datetime, weights: Weights) -> Scored:
-    """The candidate's score for this reader, and the reasons that contributed most."""
-    parts: list[tuple[float, Reason]] = []
+    """The candidate's score for this reader, and the reasons that contributed most.
+
+    Contributions are added in a fixed order (follows, interest, freshness, engagement, pick);
+    a reason is made only for those large enough to be shown, largest first.
+    """
+    total = 0.0
+    shown: list[tuple[float, str, int | None, int | None]] = []
     followed_topic = next((t for t in candidate.topics if t in profile.followed_topics), None)
     if followed_topic is not None:
-        parts.append((weights.followed_topic, Reason("followed_topic", topic=followed_topic)))
+        total += weights.followed_topic
+        shown.append((weights.followed_topic, "followed_topic", followed_topic, None))
     followed_author = next((a for a in candidate.authors if a in profile.followed_authors), None)
     if followed_author is not None:
-        parts.append((weights.followed_author, Reason("followed_author", author=followed_author)))
+        total += weights.followed_author
+        shown.append((weights.followed_author, "followed_author", None, followed_author))
 
-    interests = [
-        (profile.topic_interest.get(t, 0.0), Reason("inferred_interest", topic=t))
-        for t in candidate.topics
-    ]
-    interests += [
-        (profile.author_interest.get(a, 0.0), Reason("inferred_interest", author=a))
-        for a in candidate.authors
-    ]
-    if interests:
-        positive = max(interests, key=lambda item: item[0])
-        negative = min(item[0] for item in interests)
-        # The strongest liking shows as a reason; any disliking pulls the article down.
-        if positive[0] > 0:
-            parts.append((weights.inferred_interest * positive[0], positive[1]))
-        if negative < 0:
-            parts.append((weights.inferred_interest * negative, Reason("disliked")))
+    # The strongest liking shows as a reason; any disliking pulls the article down.
+    best: tuple[float, int | None, int | None] | None = None
+    worst = 0.0
+    for topic in candidate.topics:
+        value = profile.topic_interest.get(topic, 0.0)
+        if best is None or value > best[0]:
+            best = (value, topic, None)
+        worst = min(worst, value)
+    for author in candidate.authors:
+        value = profile.author_interest.get(author, 0.0)
+        if best is None or value > best[0]:
+            best = (value, None, author)
+        worst = min(worst, value)
+    if best is not None and best[0] > 0:
+        liking = weights.inferred_interest * best[0]
+        total += liking
+        shown.append((liking, "inferred_interest", best[1], best[2]))
+    if worst < 0:
+        total += weights.inferred_interest * worst
 
     age = hours_between(candidate.published_at, now)
-    parts.append(
-        (weights.freshness * decay(age, weights.freshness_half_life_hours), Reason("recent"))
-    )
+    freshness = weights.freshness * decay(age, weights.freshness_half_life_hours)
+    total += freshness
+    shown.append((freshness, "recent", None, None))
     lift = candidate.engagement / (candidate.engagement + weights.engagement_smoothing)
-    parts.append((weights.engagement * lift, Reason("trending")))
+    trending = weights.engagement * lift
+    total += trending
+    shown.append((trending, "trending", None, None))
     if candidate.editors_pick:
-        parts.append((weights.editors_pick, Reason("editors_pick")))
+        total += weights.editors_pick
+        shown.append((weights.editors_pick, "editors_pick", None, None))
 
-    total = sum(value for value, _ in parts)
-    shown = sorted(
-        (p for p in parts if p[0] >= REASON_THRESHOLD and p[1].code != "disliked"),
-        key=lambda p: -p[0],
+    reasons = tuple(
+        Reason(code, topic=topic, author=author)
+        for _, code, topic, author in sorted(
+            (part for part in shown if part[0] >= REASON_THRESHOLD), key=lambda part: -part[0]
+        )
     )
-    reasons = tuple(reason for _, reason in shown) or (Reason("recent"),)
-    return Scored(candidate, total, reasons)
+    return Scored(candidate, total, reasons or (Reason("recent"),))
 
 
 def _order_key(item: Scored) -> tuple[float, float, str]:

@@ -2,14 +2,15 @@
 
 Every function here is one or two statements, and none grows with the archive: candidates
 come from per-label index range scans, and everything after that is looked up for the
-candidates alone.
+candidates alone. What all readers share (the window's engagement, articles' ranking facts)
+is kept per process for a minute (``SharedSignals``), so a request reads only its own part.
 """
 
 import asyncio
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from cachetools import TTLCache
@@ -326,17 +327,11 @@ class RankingFacts:
         missing = [i for i in wanted if i not in facts]
         for candidate in await candidates_of(session, missing, {}):
             facts[candidate.article_id] = candidate
-        found = [facts.get(i) for i in wanted]
+        found = (facts.get(i) for i in wanted)
         return [
-            ranking.Candidate(
-                article_id=c.article_id,
-                published_at=c.published_at,
-                topics=c.topics,
-                authors=c.authors,
-                engagement=engagement.get(c.article_id, 0.0),
-                editors_pick=c.editors_pick,
-                headline=c.headline,
-            )
+            c
+            if not engagement.get(c.article_id)
+            else replace(c, engagement=engagement[c.article_id])
             for c in found
             if c is not None
         ]
