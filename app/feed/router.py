@@ -61,17 +61,20 @@ async def read_feed(
             include_read=include_read,
         )
         snapshot = await service.create_snapshot(session, user.id, ranked, now, settings)
+        window = service.first_window(snapshot, limit)
         offset = 0
     else:
         max_age = settings.feed_snapshot_ttl_minutes * 60
         match cursors.decode(cursor, binding, max_age=max_age):
             case [str(snapshot_id), int(offset)] if offset >= 0:
-                snapshot = await service.load_snapshot(session, snapshot_id, user.id, now)
+                window = await service.load_window(
+                    session, snapshot_id, user.id, now, offset, limit
+                )
             case _:
                 raise InvalidCursor("This cursor is not valid.")
-    items, following = await service.snapshot_page(session, user.id, snapshot, offset, limit)
-    next_cursor = cursors.encode(binding, [snapshot.id, following]) if following else None
-    return FeedPage(items=items, next_cursor=next_cursor, generated_at=snapshot.created_at)
+    items, following = await service.snapshot_page(session, user.id, window, offset)
+    next_cursor = cursors.encode(binding, [window.snapshot_id, following]) if following else None
+    return FeedPage(items=items, next_cursor=next_cursor, generated_at=window.created_at)
 
 
 @router.get("/v1/trending", response_model=TrendingPage)

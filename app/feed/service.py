@@ -6,17 +6,18 @@ an article however much arrives meanwhile. The statement count of a request is f
 not grow with the page size, the number of candidates or the archive.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import JSON, delete, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.cache import Cache
 from app.config import Settings
-from app.db import among
+from app.db import among, dialect_name
 from app.errors import InvalidCursor
 from app.feed import ranking, signals
 from app.feed.schemas import FeedItem, ReasonOut
@@ -206,23 +207,73 @@ async def create_snapshot(
     return snapshot
 
 
-async def load_snapshot(
-    session: AsyncSession, snapshot_id: str, user_id: str, now: datetime
-) -> FeedSnapshot:
-    snapshot = await session.scalar(
-        select(FeedSnapshot).where(FeedSnapshot.id == snapshot_id, FeedSnapshot.user_id == user_id)
+@dataclass(frozen=True)
+class SnapshotWindow:
+    """Part of a stored ranking: the entries a page starts from, and how many there are."""
+
+    snapshot_id: str
+    created_at: datetime
+    entries: list[Any]
+    total: int
+
+
+def first_window(snapshot: FeedSnapshot, limit: int) -> SnapshotWindow:
+    return SnapshotWindow(
+        snapshot.id, snapshot.created_at, snapshot.items[:limit], len(snapshot.items)
     )
-    if snapshot is None or snapshot.expires_at <= now:
+
+
+def _entries_between(session: AsyncSession, offset: int, limit: int) -> Any:
+    """The snapshot's entries ``offset`` to ``offset + limit`` as a JSON array, cut out by the
+    database: a page decodes its own few entries, not the whole stored ranking."""
+    if dialect_name(session) == "postgresql":
+        entries = (
+            func.json_array_elements(FeedSnapshot.items)
+            .table_valued("value", with_ordinality="position")
+            .render_derived()
+        )
+        window = func.coalesce(
+            func.json_agg(aggregate_order_by(entries.c.value, entries.c.position)),
+            func.json_build_array(),
+        )
+        return (
+            select(window)
+            .where(entries.c.position > offset, entries.c.position <= offset + limit)
+            .scalar_subquery()
+        )
+    entries = func.json_each(FeedSnapshot.items).table_valued("key", "value")
+    return (
+        select(func.json_group_array(func.json(entries.c.value)))
+        .where(entries.c.key >= offset, entries.c.key < offset + limit)
+        .scalar_subquery()
+    )
+
+
+async def load_window(
+    session: AsyncSession, snapshot_id: str, user_id: str, now: datetime, offset: int, limit: int
+) -> SnapshotWindow:
+    """The reader's stored ranking from ``offset``, if it has not expired."""
+    row = (
+        await session.execute(
+            select(
+                FeedSnapshot.created_at,
+                FeedSnapshot.expires_at,
+                func.json_array_length(FeedSnapshot.items),
+                type_coerce(_entries_between(session, offset, limit), JSON),
+            ).where(FeedSnapshot.id == snapshot_id, FeedSnapshot.user_id == user_id)
+        )
+    ).one_or_none()
+    if row is None or row.expires_at <= now:
         raise InvalidCursor("This feed has expired; request the first page again for a fresh one.")
-    return snapshot
+    created_at, _, total, entries = row
+    return SnapshotWindow(snapshot_id, created_at, entries or [], total)
 
 
 async def snapshot_page(
-    session: AsyncSession, user_id: str, snapshot: FeedSnapshot, offset: int, limit: int
+    session: AsyncSession, user_id: str, window: SnapshotWindow, offset: int
 ) -> tuple[list[FeedItem], int | None]:
-    """Items ``offset`` onwards, skipping what was retracted or hidden since; the next offset."""
-    window: list[Any] = snapshot.items[offset : offset + limit]
-    ids = [entry[0] for entry in window]
+    """The window's items, skipping what was retracted or hidden since; the next offset."""
+    ids = [entry[0] for entry in window.entries]
     hidden = await signals.excluded_for(session, user_id, ids, include_read=True)
     summaries = {
         s.id: s
@@ -236,8 +287,8 @@ async def snapshot_page(
                 ReasonOut(code=code, topic=topic, author=author) for code, topic, author in reasons
             ],
         )
-        for article_id, score, reasons in window
+        for article_id, score, reasons in window.entries
         if article_id in summaries
     ]
-    following = offset + limit
-    return items, following if following < len(snapshot.items) else None
+    following = offset + len(window.entries)
+    return items, following if following < window.total else None

@@ -91,12 +91,13 @@ async def test_recent_engagement_is_read_once_a_minute_for_every_request(
         return recent.of(session, ids, now, hours=WINDOW_HOURS, half_life=HALF_LIFE)
 
     before = counted()
-    assert await read(NOW, [first, second, quiet]) == exact
-    assert await read(NOW + timedelta(seconds=20), [first]) == {first: exact[first]}
+    # The same sums, added up in whatever order the database visits the rows.
+    assert await read(NOW, [first, second, quiet]) == pytest.approx(exact, rel=1e-9)
+    assert await read(NOW + timedelta(seconds=20), [first]) == pytest.approx({first: exact[first]})
     assert counted() - before == 1, "a second read within the minute costs no statement"
 
     later = NOW + timedelta(minutes=1)
-    assert await read(later, [first]) != {first: exact[first]}, "a new minute, faded further"
+    assert (await read(later, [first]))[first] < exact[first], "a new minute, faded further"
     assert counted() - before == 2
 
     stale = await read(later, [second])
