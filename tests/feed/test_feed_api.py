@@ -207,6 +207,24 @@ async def test_snapshot_pages_never_repeat_while_articles_arrive(
     assert len(ids(fresh)) > 25  # a request without a cursor ranks anew
 
 
+async def test_pages_walk_the_ranking_in_order_with_scores_and_reasons(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    for n in range(23):
+        await factories.create_article(session, topics=[f"Topic {n % 4}"], published_at=ago(n))
+    await client.put("/v1/me/subscriptions/topics/topic-1", headers=reader.headers)
+    whole = (await feed(client, reader, limit=100))["items"]
+    assert len(whole) == 23
+
+    page = await feed(client, reader, limit=4)
+    walked = page["items"]
+    while page["next_cursor"]:
+        page = await feed(client, reader, limit=4, cursor=str(page["next_cursor"]))
+        assert len(page["items"]) == 4 or not page["next_cursor"]
+        walked += page["items"]
+    assert walked == whole  # the same ranking, cut into pages at the right places
+
+
 async def test_cursor_works_for_15_minutes_then_expires(
     client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, app: FastAPI
 ) -> None:
