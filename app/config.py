@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # How long a worker trusts an API key it has verified without asking the database again.
     # The worker that revokes a key refuses it at once; other workers within this time.
     api_key_cache_seconds: float = Field(10.0, ge=0)
+    # How long a worker serves a topic feed's version without reading it again (feeds allow
+    # caches 60 s). The worker that changes a feed serves the new one at once.
+    feed_topic_cache_seconds: float = Field(5.0, ge=0)
 
     max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
     docs_enabled: bool = True

@@ -30,6 +30,7 @@ from app.ops.router import router as ops_router
 from app.ratelimit import RateLimiter, RateLimitHeadersMiddleware, enforce_rate_limit
 from app.reader.router import router as reader_router
 from app.syndication.router import router as syndication_router
+from app.syndication.topics import FeedTopics
 from app.topics.router import router as topics_router
 from app.users.router import router as users_router
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = Cache(settings.redis_url)
     app.state.verified_keys = verified_keys_cache(settings)
     app.state.feed_signals = SharedSignals()
+    app.state.feed_topics = FeedTopics(settings.feed_topic_cache_seconds)
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 
     install_error_handlers(app)

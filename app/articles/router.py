@@ -21,6 +21,7 @@ from app.feed.signals import SharedSignals
 from app.pagination import CursorParam, Cursors, Limit, Page
 from app.schemas import PLAIN_TEXT, Timestamp
 from app.slugs import SLUG_PATTERN
+from app.syndication.topics import ChangesTopicFeeds
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -65,6 +66,7 @@ async def list_articles(
     status_code=status.HTTP_201_CREATED,
     response_model=Article,
     responses={409: {"description": "The url or external_id belongs to another article."}},
+    dependencies=[ChangesTopicFeeds],
 )
 async def create_article(
     body: ArticleIn, session: SessionDep, _writer: ArticleWriter, response: Response
@@ -84,7 +86,7 @@ async def _refresh_ranking_facts(request: Request, session: SessionDep) -> None:
 ChangesArticles = Depends(_refresh_ranking_facts)
 
 
-@router.post("/batch", response_model=BatchOut, dependencies=[ChangesArticles])
+@router.post("/batch", response_model=BatchOut, dependencies=[ChangesArticles, ChangesTopicFeeds])
 async def upsert_batch(
     body: ArticleBatchIn, session: SessionDep, _writer: ArticleWriter, now: Now
 ) -> BatchOut:
@@ -106,7 +108,10 @@ async def read_article(article_id: str, session: SessionDep, request: Request) -
 
 
 @router.patch(
-    "/{article_id:id}", response_model=Article, responses=GONE, dependencies=[ChangesArticles]
+    "/{article_id:id}",
+    response_model=Article,
+    responses=GONE,
+    dependencies=[ChangesArticles, ChangesTopicFeeds],
 )
 async def update_article(
     article_id: str, body: ArticleFields, session: SessionDep, _writer: ArticleWriter, now: Now
@@ -120,7 +125,7 @@ async def update_article(
     "/{article_id:id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=GONE,
-    dependencies=[ChangesArticles],
+    dependencies=[ChangesArticles, ChangesTopicFeeds],
 )
 async def retract_article(
     article_id: str, session: SessionDep, _writer: ArticleWriter, now: Now

@@ -1,9 +1,10 @@
 """Partner topic feeds: JSON, RSS 2.0, Atom 1.0 and JSON Feed 1.1, with conditional GET.
 
-Validators come from the topic's feed version, one indexed row read: a 304 costs no
-rendering and no article query. Rendered feeds are cached (in Redis when configured) under
-that version, so a change to the topic's articles makes new keys and old ones age out; so
-is their gzip coding, compressed once rather than on every poll.
+Validators come from the topic's feed version, which a worker reads at most every few
+seconds (app/syndication/topics.py): a 304 costs no rendering and no article query. Rendered
+feeds are cached (in Redis when configured) under that version, so a change to the topic's
+articles makes new keys and old ones age out; so is their gzip coding, compressed once rather
+than on every poll.
 """
 
 import gzip
@@ -11,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.articles.schemas import ArticleSummary
@@ -25,10 +27,9 @@ from app.conditional import (
     strong_etag,
 )
 from app.db import SessionDep
-from app.models import Topic
 from app.pagination import MAX_LIMIT, CursorParam, Cursors, Page
 from app.syndication import render
-from app.topics import service as topic_service
+from app.syndication.topics import FeedTopic, FeedTopics
 
 router = APIRouter(prefix="/v1/topics/{slug}", tags=["partner feeds"])
 
@@ -46,7 +47,12 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 Renderer = Callable[[render.FeedMeta, list[ArticleSummary]], bytes]
 
 
-def _validator_headers(etag: str, topic: Topic) -> dict[str, str]:
+async def _feed_topic(request: Request, session: AsyncSession, slug: str) -> FeedTopic:
+    topics: FeedTopics = request.app.state.feed_topics
+    return await topics.get(session, slug)
+
+
+def _validator_headers(etag: str, topic: FeedTopic) -> dict[str, str]:
     return {
         "ETag": etag,
         "Last-Modified": http_date(topic.feed_updated_at),
@@ -57,7 +63,7 @@ def _validator_headers(etag: str, topic: Topic) -> dict[str, str]:
 
 async def _serve(
     request: Request,
-    topic: Topic,
+    topic: FeedTopic,
     variant: str,
     media_type: str,
     produce: Callable[[], Awaitable[bytes]],
@@ -95,7 +101,7 @@ def _xml_feed(
         _key: FeedReaderKey,
         limit: FeedLimit = DEFAULT_FEED_LIMIT,
     ) -> Response:
-        topic = await topic_service.get_label(session, Topic, slug)
+        topic = await _feed_topic(request, session, slug)
         limit = min(limit, MAX_LIMIT)
         base = str(request.base_url).rstrip("/")
 
@@ -148,7 +154,7 @@ async def topic_feed_json(
     cursor: CursorParam = None,
 ) -> Response:
     """The topic's newest articles in summary form, paged; conditional GET as the other feeds."""
-    topic = await topic_service.get_label(session, Topic, slug)
+    topic = await _feed_topic(request, session, slug)
     limit = min(limit, MAX_LIMIT)
     binding = cursors.binding("topic-feed", {"topic": topic.slug, "limit": limit}, None)
     after = cursors.decode_position(cursor, binding) if cursor else None

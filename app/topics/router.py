@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.models import Author, Topic
 from app.pagination import CursorParam, Cursors, Limit, Page
 from app.schemas import PLAIN_TEXT
+from app.syndication.topics import ChangesTopicFeeds
 from app.topics import service
 from app.topics.schemas import AuthorOut, TopicIn, TopicOut, TopicUpdate
 
@@ -75,7 +76,7 @@ async def create_topic(
     return TopicOut.model_validate(topic)
 
 
-@router.patch("/v1/topics/{slug}", response_model=TopicOut)
+@router.patch("/v1/topics/{slug}", response_model=TopicOut, dependencies=[ChangesTopicFeeds])
 async def update_topic(
     slug: SlugPath, body: TopicUpdate, session: SessionDep, _editor: EditorUser
 ) -> TopicOut:

@@ -1,6 +1,7 @@
 """Partner topic feeds: RSS, Atom, JSON Feed and the JSON list, as partners' parsers see them."""
 
 import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,13 @@ import feedparser
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+)
 
 from app.articles import batch
 from app.config import Settings
@@ -310,13 +316,14 @@ async def test_content_type(
 
 @pytest.mark.parametrize("fmt", SYNDICATION_FORMATS)
 async def test_links_are_absolute_and_ids_stay_the_same_when_the_feed_changes(
-    client: httpx.AsyncClient, session: AsyncSession, feed_key: str, fmt: str
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, feed_key: str, fmt: str
 ) -> None:
     await factories.create_article(session, topics=[TOPIC], published_at="2026-11-19T10:00:00Z")
     await factories.create_article(session, topics=[TOPIC], published_at="2026-11-19T11:00:00Z")
     before = items_of(fmt, await fetch(client, fmt, feed_key))
     # A new article makes the feed render again: the old items keep their ids.
     await factories.create_article(session, topics=[TOPIC], published_at="2026-11-19T12:00:00Z")
+    app.state.feed_topics.forget()  # written elsewhere: the worker reads the topic again
     response = await fetch(client, fmt, feed_key)
     after = items_of(fmt, response)
     assert after[1:] == before
@@ -574,6 +581,53 @@ async def test_article_moved_to_another_topic_leaves_the_feed(
     assert items_of("rss", after) == []
     sport = await fetch(client, "rss", feed_key, slug="sport")
     assert [item.url for item in items_of("rss", sport)] == [moved.url]
+
+
+async def test_each_worker_reads_a_topic_feed_version_once_per_interval(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    editor: factories.Account,
+    settings: Settings,
+    connection: AsyncConnection,
+    feed_key: str,
+    filed: str,
+) -> None:
+    topic_reads: list[str] = []
+
+    def record(*args: object) -> None:
+        statement = str(args[2])
+        if statement.startswith("SELECT") and "topics.feed_version" in statement:
+            topic_reads.append(statement)
+
+    first = await fetch(client, "rss", feed_key)
+    etag = first.headers["etag"]
+    event.listen(connection.sync_connection, "before_cursor_execute", record)
+    for _ in range(3):
+        polled = await fetch(client, "rss", feed_key, **{"If-None-Match": etag})
+        assert polled.status_code == 304
+    assert topic_reads == []
+
+    # Another worker or process files a story: this worker serves its copy until the
+    # interval ends (the feed allows any cache 60 s), then the new version.
+    await factories.create_article(session, topics=[TOPIC], headline="Filed elsewhere")
+    assert (await fetch(client, "rss", feed_key, **{"If-None-Match": etag})).status_code == 304
+    app.state.feed_topics.expire(time.monotonic() + settings.feed_topic_cache_seconds)
+    later = await fetch(client, "rss", feed_key, **{"If-None-Match": etag})
+    assert later.status_code == 200
+    assert "Filed elsewhere" in later.text
+    assert len(topic_reads) == 1
+
+    # A story filed through this worker is in its feed at once.
+    published = await client.post(
+        "/v1/articles",
+        headers=editor.headers,
+        json=factories.article_payload(topics=[TOPIC], headline="Filed here"),
+    )
+    assert published.status_code == 201
+    now = await fetch(client, "rss", feed_key, **{"If-None-Match": later.headers["etag"]})
+    assert now.status_code == 200
+    assert "Filed here" in now.text
 
 
 async def test_topic_rename_changes_the_feed_and_its_etag(
