@@ -1,5 +1,6 @@
 """Conditional GET: strong ETags over the exact bytes served, and 304s that send none."""
 
+import gzip
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
@@ -96,3 +97,19 @@ def not_modified(
 
 def accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "")
+
+
+def gzip_size(packed: bytes) -> int:
+    """The decoded size a gzip body records in its trailer (ISIZE, RFC 1952 2.3.1)."""
+    return int.from_bytes(packed[-4:], "little")
+
+
+def coded_response(
+    request: Request, packed: bytes, media_type: str, headers: Mapping[str, str]
+) -> Response:
+    """A body kept gzip-coded: sent as it is when the client takes gzip and the body is worth
+    compressing, else decoded, as the gzip middleware would have chosen."""
+    if accepts_gzip(request) and gzip_size(packed) >= GZIP_MINIMUM_SIZE:
+        coded = {**headers, "Content-Encoding": "gzip"}
+        return Response(packed, media_type=media_type, headers=coded)
+    return Response(gzip.decompress(packed), media_type=media_type, headers=headers)

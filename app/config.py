@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # How long a worker serves a topic feed's version without reading it again (feeds allow
     # caches 60 s). The worker that changes a feed serves the new one at once.
     feed_topic_cache_seconds: float = Field(5.0, ge=0)
+    # Rendered feeds and pages each worker keeps in memory when Redis is not configured.
+    cache_max_mb: int = Field(48, ge=1)
 
     max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
     docs_enabled: bool = True

@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Connections are opened lazily: the app starts while the database is still down.
     app.state.database = Database.from_settings(settings)
 
-    app.state.cache = Cache(settings.redis_url)
+    app.state.cache = Cache(settings.redis_url, max_bytes=settings.cache_max_mb * 2**20)
     app.state.verified_keys = verified_keys_cache(settings)
     app.state.feed_signals = SharedSignals()
     app.state.feed_topics = FeedTopics(settings.feed_topic_cache_seconds)

@@ -14,14 +14,16 @@ from app.articles.schemas import (
     BatchOut,
 )
 from app.auth.dependencies import ArticleWriter
+from app.cache import Cache
 from app.clock import Now
-from app.conditional import conditional_response
+from app.conditional import coded_response, conditional_response
 from app.db import SessionDep, after_commit
+from app.errors import NotFound
 from app.feed.signals import SharedSignals
 from app.pagination import CursorParam, Cursors, Limit, Page
 from app.schemas import PLAIN_TEXT, Timestamp
 from app.slugs import SLUG_PATTERN
-from app.syndication.topics import ChangesTopicFeeds
+from app.syndication.topics import ChangesTopicFeeds, feed_topics
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -35,6 +37,7 @@ GONE: dict[int | str, dict[str, Any]] = {410: {"description": "The article was r
 
 @router.get("", response_model=Page[ArticleSummary])
 async def list_articles(
+    request: Request,
     session: SessionDep,
     cursors: Cursors,
     limit: Limit,
@@ -49,16 +52,33 @@ async def list_articles(
     ] = None,
     since: Annotated[Timestamp | None, Query(description="Published at or after")] = None,
     until: Annotated[Timestamp | None, Query(description="Published before")] = None,
-) -> Page[ArticleSummary]:
+) -> Page[ArticleSummary] | Response:
     """Live articles, newest first; filters combine. Pages neither repeat nor skip."""
     filters = queries.ArticleFilters(topic, author, section, language, q, since, until)
     binding = cursors.binding("articles", filters.fingerprint(), None)
     after = None
     if cursor is not None:
         after = cursors.decode_position(cursor, binding)
-    items, next_position = await queries.list_articles(session, filters, limit=limit, after=after)
-    next_cursor = cursors.encode_position(binding, next_position) if next_position else None
-    return Page(items=items, next_cursor=next_cursor)
+
+    async def page() -> Page[ArticleSummary]:
+        items, position = await queries.list_articles(session, filters, limit=limit, after=after)
+        next_cursor = cursors.encode_position(binding, position) if position else None
+        return Page(items=items, next_cursor=next_cursor)
+
+    if topic is None or filters.fingerprint().keys() != {"topic"}:
+        return await page()
+    # A topic's pages change only with its feed version: made once per version, like its feeds.
+    try:
+        filed = await feed_topics(request).get(session, topic)
+    except NotFound:
+        return await page()
+
+    async def body() -> bytes:
+        return (await page()).model_dump_json().encode()
+
+    key = f"mynews:articles-gz:{filed.id}:{filed.feed_version}:{limit}:{cursor or ''}"
+    cache: Cache = request.app.state.cache
+    return coded_response(request, await cache.gzipped(key, body), "application/json", {})
 
 
 @router.post(

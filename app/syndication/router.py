@@ -2,12 +2,11 @@
 
 Validators come from the topic's feed version, which a worker reads at most every few
 seconds (app/syndication/topics.py): a 304 costs no rendering and no article query. Rendered
-feeds are cached (in Redis when configured) under that version, so a change to the topic's
-articles makes new keys and old ones age out; so is their gzip coding, compressed once rather
-than on every poll.
+feeds are cached gzip-coded (in Redis when configured) under that version, so a change to
+the topic's articles makes new keys and old ones age out; a feed is compressed once, not on
+every poll.
 """
 
-import gzip
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -19,8 +18,8 @@ from app.articles.schemas import ArticleSummary
 from app.auth.dependencies import FeedReaderKey
 from app.cache import Cache
 from app.conditional import (
-    GZIP_MINIMUM_SIZE,
-    accepts_gzip,
+    coded_response,
+    gzip_size,
     http_date,
     is_not_modified,
     not_modified,
@@ -29,7 +28,7 @@ from app.conditional import (
 from app.db import SessionDep
 from app.pagination import MAX_LIMIT, CursorParam, Cursors, Page
 from app.syndication import render
-from app.syndication.topics import FeedTopic, FeedTopics
+from app.syndication.topics import FeedTopic, feed_topics
 
 router = APIRouter(prefix="/v1/topics/{slug}", tags=["partner feeds"])
 
@@ -48,8 +47,7 @@ Renderer = Callable[[render.FeedMeta, list[ArticleSummary]], bytes]
 
 
 async def _feed_topic(request: Request, session: AsyncSession, slug: str) -> FeedTopic:
-    topics: FeedTopics = request.app.state.feed_topics
-    return await topics.get(session, slug)
+    return await feed_topics(request).get(session, slug)
 
 
 def _validator_headers(etag: str, topic: FeedTopic) -> dict[str, str]:
@@ -71,24 +69,12 @@ async def _serve(
     etag = strong_etag(RENDER_VERSION, str(topic.id), str(topic.feed_version), variant)
     headers = _validator_headers(etag, topic)
     cache: Cache = request.app.state.cache
-    key = f"mynews:feed:{etag.strip(chr(34))}"
+    key = f"mynews:feed-gz:{etag.strip(chr(34))}"
     if is_not_modified(request, etag, topic.feed_updated_at):
-        cached = await cache.get(key)
-        size = None if cached is None else len(cached)
+        packed = await cache.get(key)
+        size = None if packed is None else gzip_size(packed)
         return not_modified(request, etag, headers, body_size=size)
-    body = await cache.get(key)
-    if body is None:
-        body = await produce()
-        await cache.set(key, body)
-    if accepts_gzip(request) and len(body) >= GZIP_MINIMUM_SIZE:
-        # Compressed once per version, not once per poll.
-        packed = await cache.get(f"{key}:gzip")
-        if packed is None:
-            packed = gzip.compress(body, mtime=0)
-            await cache.set(f"{key}:gzip", packed)
-        headers["Content-Encoding"] = "gzip"
-        return Response(packed, media_type=media_type, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+    return coded_response(request, await cache.gzipped(key, produce), media_type, headers)
 
 
 def _xml_feed(

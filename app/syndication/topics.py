@@ -77,9 +77,14 @@ class FeedTopics:
             self._known.expire(at)
 
 
-async def _forget_topics_after_commit(request: Request, session: SessionDep) -> None:
+def feed_topics(request: Request) -> FeedTopics:
+    """This worker's topics (the app keeps one)."""
     topics: FeedTopics = request.app.state.feed_topics
-    after_commit(session, topics.forget)
+    return topics
+
+
+async def _forget_topics_after_commit(request: Request, session: SessionDep) -> None:
+    after_commit(session, feed_topics(request).forget)
 
 
 # For routes whose writes change topic feeds: this worker serves the new versions at once.

@@ -1,11 +1,15 @@
 """Listing articles: filters, search, and keyset pages that neither repeat nor skip."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app.config import Settings
 from tests import factories
 
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -74,6 +78,58 @@ async def test_paging_a_topic_while_articles_arrive(
         seen += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
     assert len(seen) == len(set(seen)) == 12
+
+
+async def test_a_topic_page_is_made_once_per_feed_version(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    editor: factories.Account,
+    settings: Settings,
+    connection: AsyncConnection,
+) -> None:
+    first = await factories.create_article(session, topics=["Energy"], published_at=at(1))
+    listings: list[str] = []
+
+    def record(*args: object) -> None:
+        statement = str(args[2])
+        if statement.startswith("SELECT") and "FROM articles JOIN article_topics" in statement:
+            listings.append(statement)
+
+    event.listen(connection.sync_connection, "before_cursor_execute", record)
+
+    async def ids(**params: str) -> list[str]:
+        response = await client.get("/v1/articles", params=params)
+        assert response.status_code == 200
+        return [item["id"] for item in response.json()["items"]]
+
+    for _ in range(3):
+        assert await ids(topic="energy") == [first]
+    assert len(listings) == 1
+    # Other filters beside the topic are not kept: each such page is made afresh.
+    for _ in range(2):
+        assert await ids(topic="energy", language="en") == [first]
+    assert len(listings) == 3
+
+    # Filed elsewhere: this worker's page follows once it reads the topic again.
+    elsewhere = await factories.create_article(session, topics=["Energy"], published_at=at(2))
+    assert await ids(topic="energy") == [first]
+    app.state.feed_topics.expire(time.monotonic() + settings.feed_topic_cache_seconds)
+    assert await ids(topic="energy") == [elsewhere, first]
+
+    # Filed through this worker: at once, gzip-coded for clients that take it.
+    published = await client.post(
+        "/v1/articles",
+        headers=editor.headers,
+        json=factories.article_payload(topics=["Energy"], published_at=at(3)),
+    )
+    assert published.status_code == 201
+    response = await client.get(
+        "/v1/articles", params={"topic": "energy"}, headers={"Accept-Encoding": "gzip"}
+    )
+    assert response.headers["content-encoding"] == "gzip"
+    listed = [item["id"] for item in response.json()["items"]]
+    assert listed == [published.json()["id"], elsewhere, first]
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "abc"])

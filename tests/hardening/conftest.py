@@ -122,7 +122,8 @@ async def _recreate_database(database_url: str, *, template: str | None = None) 
 def restore_sequences_database() -> None:
     """Put the call-sequence database back to the freshly seeded world, with empty caches."""
     asyncio.run(_recreate_database(SEQUENCES_SETTINGS.database_url, template=PRISTINE_URL))
-    SEQUENCES_APP.state.cache = Cache(None)
+    SEQUENCES_APP.state.cache = Cache(None, max_bytes=SEQUENCES_SETTINGS.cache_max_mb * 2**20)
+    SEQUENCES_APP.state.feed_topics.forget()
 
 
 @pytest.fixture(scope="session")
