@@ -13,6 +13,7 @@ from alembic import command
 from fastapi import FastAPI
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.auth import security
@@ -86,6 +87,19 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         yield connection
         if transaction.is_active:
             await transaction.rollback()
+
+
+@pytest.fixture
+def executed(connection: AsyncConnection) -> list[str]:
+    """Every SQL statement the test's connection runs from here on, in order (clear it to
+    start counting at a later point)."""
+    statements: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(connection.sync_connection, "before_cursor_execute", record)
+    return statements
 
 
 @pytest.fixture
