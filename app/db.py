@@ -187,7 +187,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
-        await session.commit()
+        # A request that never touched the database (a 304 from cached validators, say) has
+        # nothing to commit.
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            await session.commit()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
