@@ -2,7 +2,7 @@
 per-article engagement.
 
 A batch costs a fixed handful of statements whatever its size: one insert of the raw events
-(duplicates skipped by their client ids), one read and one write of the reader's per-article
+(duplicates skipped by their client ids), one read and one upsert of the reader's per-article
 state, and one upsert of engagement counters. Rows go as parameter lists to statements whose
 text does not depend on the batch, so each is compiled once per process, not once per batch.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import among, dialect_name, insert_or_ignore, keyset_before, table_of, upsert
@@ -158,25 +158,20 @@ async def _fold(
 async def _write_states(
     session: AsyncSession, user_id: str, states: dict[str, ReaderState]
 ) -> None:
-    new = [
-        {"user_id": user_id, "article_id": a, **s.values} for a, s in states.items() if not s.exists
+    """New and changed rows in one statement; the batch holds the reader's lock, so what it
+    read and folded is what it writes."""
+    rows = [
+        {"user_id": user_id, "article_id": a, **s.values} for a, s in states.items() if s.changed
     ]
-    changed = [
-        {"match_article_id": a, **{f"new_{c}": v for c, v in s.values.items()}}
-        for a, s in states.items()
-        if s.exists and s.changed
-    ]
-    if new:
-        await session.execute(table_of(ReaderArticle).insert(), new)
-    if changed:
-        table = table_of(ReaderArticle)
+    if rows:
         await session.execute(
-            update(table)
-            .where(table.c.user_id == user_id, table.c.article_id == bindparam("match_article_id"))
-            .values(
-                {c: bindparam(f"new_{c}") for c in [*STATE_COLUMNS, "last_read_at", "dwell_ms"]}
+            upsert(
+                session,
+                table_of(ReaderArticle),
+                ["user_id", "article_id"],
+                lambda new: {c: new[c] for c in [*STATE_COLUMNS, "last_read_at", "dwell_ms"]},
             ),
-            changed,
+            rows,
         )
 
 

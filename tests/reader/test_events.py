@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import current_time
-from app.models import ArticleEngagement, ReadingEvent
+from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -163,6 +163,46 @@ async def test_one_reader_counts_once_per_article_and_signal(
         select(func.sum(ArticleEngagement.opens)).where(ArticleEngagement.article_id == article_id)
     )
     assert (likes, opens) == (2, 1)
+
+
+async def test_batches_fold_into_one_state_per_article_in_a_fixed_number_of_statements(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+    executed: list[str],
+) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+    opened, other = await factories.create_article(session), await factories.create_article(session)
+    executed.clear()
+    small = [event("a1", opened, "open", minutes_ago=30, dwell_ms=1_000)]
+    assert (await post(client, reader, small)).json()["accepted"] == 1
+    statements_for_one = len(executed)
+
+    executed.clear()
+    # Forty events: the open article is read and liked, the other one opened many times.
+    large = [
+        event("a2", opened, "read", minutes_ago=10, dwell_ms=2_000),
+        event("a3", opened, "open", minutes_ago=5),
+        event("a4", opened, "like", minutes_ago=4),
+        *(event(f"b{i}", other, "open", minutes_ago=20 - i / 10, dwell_ms=10) for i in range(37)),
+    ]
+    assert (await post(client, reader, large)).json()["accepted"] == 40
+    assert len(executed) == statements_for_one
+
+    states = await session.scalars(
+        select(ReaderArticle).where(ReaderArticle.user_id == reader.user.id)
+    )
+    rows = {row.article_id: row for row in states}
+    first = rows[opened]
+    assert first.opened_at == NOW - timedelta(minutes=30)  # the first open stays
+    assert first.read_at == NOW - timedelta(minutes=10)
+    assert first.liked_at == NOW - timedelta(minutes=4)
+    assert first.last_read_at == NOW - timedelta(minutes=5)
+    assert first.dwell_ms == 3_000
+    second = rows[other]
+    assert second.opened_at == NOW - timedelta(minutes=20)
+    assert second.dwell_ms == 370
 
 
 async def test_events_need_a_reader(client: httpx.AsyncClient) -> None:
