@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     # Rendered feeds and pages each worker keeps in memory when Redis is not configured.
     cache_max_mb: int = Field(48, ge=1)
 
+    # Article batches each worker writes at once; more wait their turn (up to the wait), holding
+    # no connection and no lock, so the popular topics every batch updates change hands fast.
+    ingest_concurrency: int = Field(4, ge=1)
+    ingest_wait_seconds: float = Field(30.0, gt=0)
+
     max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
     docs_enabled: bool = True
 

@@ -84,6 +84,15 @@ class TooManyRequests(AppError):
     status, code = 429, "too-many-requests"
 
 
+class Busy(AppError):
+    """Too much of one kind of work is in progress; retry after ``retry_after`` seconds."""
+
+    status, code = 503, "busy"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
 def problem(
     status: int,
     detail: str,

@@ -1,5 +1,6 @@
 """The application factory."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.verified_keys = verified_keys_cache(settings)
     app.state.feed_signals = SharedSignals()
     app.state.feed_topics = FeedTopics(settings.feed_topic_cache_seconds)
+    app.state.ingest_slots = asyncio.Semaphore(settings.ingest_concurrency)
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 
     install_error_handlers(app)

@@ -1,10 +1,17 @@
 """Batch upsert: created, unchanged on repeat, updated on change, errors confined to their item."""
 
-import httpx
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncio
 
-from app.models import Article, Topic
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.articles import batch
+from app.config import Settings
+from app.db import Database
+from app.main import create_app
+from app.models import Article, Scope, Topic
 from tests import factories
 from tests.factories import article_payload
 
@@ -117,3 +124,71 @@ async def test_full_batch_of_500(
     assert response.status_code == 200
     assert {r["status"] for r in response.json()["results"]} == {"created"}
     assert await session.scalar(select(func.count()).select_from(Article)) == 500
+
+
+async def test_batches_beyond_the_workers_slots_wait_their_turn_then_get_503(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = create_app(settings.model_copy(update={"ingest_concurrency": 2}))
+    app.state.database = Database(engine, sessionmaker)
+    _, secret = await factories.create_api_key(session, scopes=(Scope.ARTICLES_WRITE,))
+    cms = {"X-API-Key": secret}
+    writing, most_at_once, release, two_writing = 0, 0, asyncio.Event(), asyncio.Event()
+
+    async def slow_upsert(*_: object) -> list[object]:
+        nonlocal writing, most_at_once
+        writing += 1
+        most_at_once = max(most_at_once, writing)
+        if writing == 2:
+            two_writing.set()
+        await release.wait()
+        writing -= 1
+        return []
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        body = {"articles": [article_payload()]}
+        # The key is verified once, so the batches below wait on nothing but their slots.
+        assert (await client.get("/v1/auth/key", headers=cms)).status_code == 200
+        monkeypatch.setattr(batch, "upsert_articles", slow_upsert)
+        sent = [
+            asyncio.create_task(client.post("/v1/articles/batch", headers=cms, json=body))
+            for _ in range(5)
+        ]
+        await two_writing.wait()
+        await asyncio.sleep(0.05)  # time for any batch that would get past its slot
+        assert (writing, most_at_once) == (2, 2)
+        release.set()
+        assert [r.status_code for r in await asyncio.gather(*sent)] == [200] * 5
+        assert most_at_once == 2
+
+        # A batch that cannot get a slot in time is told to come back, and writes nothing.
+        release.clear()
+        two_writing.clear()
+        app.state.settings = settings.model_copy(
+            update={"ingest_concurrency": 2, "ingest_wait_seconds": 0.05}
+        )
+        holding = [
+            asyncio.create_task(client.post("/v1/articles/batch", headers=cms, json=body))
+            for _ in range(2)
+        ]
+        await two_writing.wait()
+        monkeypatch.undo()
+        refused = await client.post(
+            "/v1/articles/batch",
+            headers=cms,
+            json={"articles": [article_payload(external_id="refused")]},
+        )
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "5"
+        assert refused.json()["type"].endswith("/busy")
+        release.set()
+        assert [r.status_code for r in await asyncio.gather(*holding)] == [200, 200]
+    stored = await session.scalar(
+        select(func.count()).select_from(Article).where(Article.external_id == "refused")
+    )
+    assert stored == 0
