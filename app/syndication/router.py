@@ -22,6 +22,7 @@ from app.conditional import (
     gzip_size,
     http_date,
     is_not_modified,
+    matching_etag,
     not_modified,
     strong_etag,
 )
@@ -71,8 +72,11 @@ async def _serve(
     cache: Cache = request.app.state.cache
     key = f"mynews:feed-gz:{etag.strip(chr(34))}"
     if is_not_modified(request, etag, topic.feed_updated_at):
-        packed = await cache.get(key)
-        size = None if packed is None else gzip_size(packed)
+        size = None
+        if matching_etag(request, etag) is None:
+            # Revalidated by date: whether the client holds the gzip coding depends on the size.
+            packed = await cache.get(key)
+            size = None if packed is None else gzip_size(packed)
         return not_modified(request, etag, headers, body_size=size)
     return coded_response(request, await cache.gzipped(key, produce), media_type, headers)
 
