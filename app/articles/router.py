@@ -72,14 +72,14 @@ async def list_articles(
         return await page()
     # A topic's pages change only with its feed version: made once per version, like its feeds.
     try:
-        filed = await feed_topics(request).get(session, topic)
+        known = await feed_topics(request).get(session, topic)
     except NotFound:
         return await page()
 
     async def body() -> bytes:
         return (await page()).model_dump_json().encode()
 
-    key = f"mynews:articles-gz:{filed.id}:{filed.feed_version}:{limit}:{cursor or ''}"
+    key = f"mynews:articles-gz:{known.id}:{known.feed_version}:{limit}:{cursor or ''}"
     cache: Cache = request.app.state.cache
     return coded_response(request, await cache.gzipped(key, body), "application/json", {})
 
@@ -134,11 +134,12 @@ async def _ingest_slot(
         ) from None
     try:
         yield
+        # The next batch starts once this one's topic rows are unlocked: at the commit.
+        await session.commit()
     finally:
         slots.release()
 
 
-# Listed before the session's dependencies, so it is released after the commit.
 IngestSlot = Depends(_ingest_slot, scope="function")
 
 

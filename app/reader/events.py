@@ -56,7 +56,6 @@ class ReaderState:
     """A reader's row for one article, as it will be written."""
 
     values: dict[str, Any]
-    exists: bool
     changed: bool = False
     newly_set: set[str] = field(default_factory=set)
 
@@ -132,11 +131,11 @@ async def _fold(
     )
     states: dict[str, ReaderState] = {}
     for article_id, *row in existing:
-        states[article_id] = ReaderState(values=dict(zip(kept, row, strict=True)), exists=True)
+        states[article_id] = ReaderState(values=dict(zip(kept, row, strict=True)))
     for article_id in article_ids:
         if article_id not in states:
             values = dict.fromkeys([*STATE_COLUMNS, "last_read_at"]) | {"dwell_ms": 0}
-            states[article_id] = ReaderState(values=values, exists=False, changed=True)
+            states[article_id] = ReaderState(values=values, changed=True)
     for event in sorted(events, key=lambda e: e.occurred_at):
         state = states[event.article_id]
         column, _ = SIGNALS[event.type]

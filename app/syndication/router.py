@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.articles.schemas import ArticleSummary
@@ -45,10 +44,6 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the client's copy is current."}
 }
 Renderer = Callable[[render.FeedMeta, list[ArticleSummary]], bytes]
-
-
-async def _feed_topic(request: Request, session: AsyncSession, slug: str) -> FeedTopic:
-    return await feed_topics(request).get(session, slug)
 
 
 def _validator_headers(etag: str, topic: FeedTopic) -> dict[str, str]:
@@ -91,7 +86,7 @@ def _xml_feed(
         _key: FeedReaderKey,
         limit: FeedLimit = DEFAULT_FEED_LIMIT,
     ) -> Response:
-        topic = await _feed_topic(request, session, slug)
+        topic = await feed_topics(request).get(session, slug)
         limit = min(limit, MAX_LIMIT)
         base = str(request.base_url).rstrip("/")
 
@@ -144,7 +139,7 @@ async def topic_feed_json(
     cursor: CursorParam = None,
 ) -> Response:
     """The topic's newest articles in summary form, paged; conditional GET as the other feeds."""
-    topic = await _feed_topic(request, session, slug)
+    topic = await feed_topics(request).get(session, slug)
     limit = min(limit, MAX_LIMIT)
     binding = cursors.binding("topic-feed", {"topic": topic.slug, "limit": limit}, None)
     after = cursors.decode_position(cursor, binding) if cursor else None

@@ -4,8 +4,9 @@ import asyncio
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from app.articles import batch
 from app.config import Settings
@@ -192,3 +193,29 @@ async def test_batches_beyond_the_workers_slots_wait_their_turn_then_get_503(
         select(func.count()).select_from(Article).where(Article.external_id == "refused")
     )
     assert stored == 0
+
+
+async def test_a_batch_gives_up_its_slot_only_once_committed(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    editor: factories.Account,
+) -> None:
+    app = create_app(settings.model_copy(update={"ingest_concurrency": 1}))
+    app.state.database = Database(engine, sessionmaker)
+    slot_held_at_commit: list[bool] = []
+
+    def record(_session: object) -> None:
+        slot_held_at_commit.append(app.state.ingest_slots.locked())
+
+    event.listen(Session, "after_commit", record)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            response = await send(client, editor, [article_payload(topics=["Batch news"])])
+    finally:
+        event.remove(Session, "after_commit", record)
+    assert response.status_code == 200
+    assert response.json()["results"][0]["status"] == "created"
+    # The batch's own commit, with its topics' rows still locked, happens inside its slot.
+    assert slot_held_at_commit[-1] is True
