@@ -68,7 +68,7 @@ async def latest_page(
 
     ids = [article_id for _, article_id in complete]
     excluded = await signals.excluded_for(session, user_id, ids, include_read=include_read)
-    candidates = {c.article_id: c for c in await signals.candidates_of(session, ids, {})}
+    candidates = {c.article_id: c for c in await signals.candidates_of(session, ids)}
     chosen: list[Position] = []
     consumed = 0
     for position in complete:

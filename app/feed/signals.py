@@ -239,17 +239,24 @@ class RecentEngagement:
 
     Summing a request's candidates alone reads thousands of (article, hour, shard) rows per
     request; the whole window is a few tens of thousands of articles, read once. The values
-    are a minute old at most, as trending is; ``forget`` drops them when this process has
-    recorded events, so its own readers see their engagement at once.
+    are a minute old at most, as trending is. When this process records events it notes the
+    articles (``engaged``), and the next read fetches theirs alone afresh, so its readers
+    see their engagement at once without a steady stream of events making every feed request
+    read the whole window again. ``forget`` drops everything.
     """
 
     def __init__(self) -> None:
         self._key: tuple[int, float, float] | None = None
         self._values: dict[str, float] = {}
+        self._engaged: set[str] = set()
         self._lock = asyncio.Lock()
 
     def forget(self) -> None:
         self._key = None
+
+    def engaged(self, article_ids: Iterable[str]) -> None:
+        """This process has committed new engagement with these articles."""
+        self._engaged.update(article_ids)
 
     async def of(
         self,
@@ -261,22 +268,31 @@ class RecentEngagement:
         half_life: float,
     ) -> dict[str, float]:
         key = (int(now.timestamp()) // ENGAGEMENT_REFRESH_SECONDS, hours, half_life)
-        if self._key != key:
+        if self._key != key or self._engaged:
             async with self._lock:
                 if self._key != key:
+                    self._engaged = set()
                     rows = await session.execute(_decayed_engagement(now, hours, half_life))
                     self._values = {a: max(float(total), 0.0) for a, total in rows}
                     self._key = key
+                elif self._engaged:
+                    engaged, self._engaged = self._engaged, set()
+                    fresh = await engagement_of(
+                        session, sorted(engaged), now, hours=hours, half_life=half_life
+                    )
+                    for article_id in engaged:
+                        if article_id in fresh:
+                            self._values[article_id] = fresh[article_id]
+                        else:
+                            self._values.pop(article_id, None)
         values = self._values
         return {i: values[i] for i in article_ids if i in values}
 
 
 async def candidates_of(
-    session: AsyncSession,
-    article_ids: Iterable[str],
-    engagement: dict[str, float],
+    session: AsyncSession, article_ids: Iterable[str]
 ) -> list[ranking.Candidate]:
-    """Live articles as ranking candidates."""
+    """Live articles as ranking candidates, without engagement (the caller adds it)."""
     wanted = sorted(set(article_ids))
     if not wanted:
         return []
@@ -294,7 +310,7 @@ async def candidates_of(
             published_at=row.published_at,
             topics=tuple(topics.get(row.id, ())),
             authors=tuple(authors.get(row.id, ())),
-            engagement=engagement.get(row.id, 0.0),
+            engagement=0.0,
             editors_pick=row.editors_pick,
             headline=row.headline,
         )
@@ -325,7 +341,7 @@ class RankingFacts:
         wanted = sorted(set(article_ids))
         facts = self._facts
         missing = [i for i in wanted if i not in facts]
-        for candidate in await candidates_of(session, missing, {}):
+        for candidate in await candidates_of(session, missing):
             facts[candidate.article_id] = candidate
         found = (facts.get(i) for i in wanted)
         return [

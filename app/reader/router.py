@@ -1,5 +1,6 @@
 """The signed-in reader's own state: /v1/me/..."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Request, status
@@ -128,9 +129,10 @@ async def record_events(
     """Record 1..500 reading events. Each event's `id` makes a retried batch harmless."""
     recorded = await events.record_events(session, user.id, body.events, now)
     if recorded.accepted:
-        # This process's feeds read the new engagement once it is committed.
+        # This process's feeds read these articles' engagement afresh once it is committed.
         shared: SharedSignals = request.app.state.feed_signals
-        after_commit(session, shared.engagement.forget)
+        engaged = {event.article_id for event in body.events}
+        after_commit(session, partial(shared.engagement.engaged, engaged))
     return recorded
 
 

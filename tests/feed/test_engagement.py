@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.feed import ranking, signals
 from app.models import ArticleEngagement
 from tests import factories
-from tests.feed.test_feed_api import count_statements
 
 NOW = datetime(2026, 11, 27, 12, 25, tzinfo=UTC)
 WINDOW_HOURS = 48.0
@@ -78,11 +77,14 @@ async def test_engagement_summed_in_the_database_matches_the_ranking_definition(
 
 
 async def test_recent_engagement_is_read_once_a_minute_for_every_request(
-    session: AsyncSession, connection: AsyncConnection
+    session: AsyncSession, executed: list[str]
 ) -> None:
     (first, second, quiet), _ = await engaged_articles(session)
     recent = signals.RecentEngagement()
-    counted = count_statements(connection)
+
+    def counted() -> int:
+        return len(executed)
+
     exact = await signals.engagement_of(
         session, [first, second, quiet], NOW, hours=WINDOW_HOURS, half_life=HALF_LIFE
     )
@@ -111,3 +113,30 @@ async def test_recent_engagement_is_read_once_a_minute_for_every_request(
     recent.forget()
     assert (await read(later, [second]))[second] > stale[second]
     assert counted() - before == 1
+
+
+async def test_engagement_recorded_here_is_read_afresh_for_those_articles_alone(
+    session: AsyncSession, executed: list[str]
+) -> None:
+    (first, second, _), _ = await engaged_articles(session)
+    recent = signals.RecentEngagement()
+
+    def read(ids: list[str]) -> Awaitable[dict[str, float]]:
+        return recent.of(session, ids, NOW, hours=WINDOW_HOURS, half_life=HALF_LIFE)
+
+    before = await read([first, second])
+    await session.execute(
+        update(ArticleEngagement)
+        .where(ArticleEngagement.article_id == second)
+        .values(opens=ArticleEngagement.opens + 50)
+    )
+    executed.clear()
+    recent.engaged([second])
+    after = await read([first, second])
+    assert after[second] > before[second]
+    assert after[first] == before[first]
+    # One statement, for the noted article only (not the whole window); the next costs none.
+    assert len(executed) == 1
+    assert "article_engagement.article_id" in executed[0].split("WHERE", 1)[1]
+    assert await read([first, second]) == after
+    assert len(executed) == 1
