@@ -63,12 +63,8 @@ async def interests(
     session: AsyncSession, user_id: str, now: datetime, settings: Settings
 ) -> Interests:
     """Each topic and author the ranking weighs for this reader, with the evidence."""
-    followed_topics = await reader_service.followed_label_ids(
-        session, user_id, reader_service.TOPICS
-    )
-    followed_authors = await reader_service.followed_label_ids(
-        session, user_id, reader_service.AUTHORS
-    )
+    labels = await reader_service.reader_labels(session, user_id, now)
+    followed_topics, followed_authors = labels.followed_topics, labels.followed_authors
     reader = await signals.reader_signals(session, user_id, now)
     profile = build_profile(followed_topics, followed_authors, reader, now, settings)
 

@@ -47,14 +47,9 @@ async def latest_page(
     include_read: bool,
 ) -> tuple[list[FeedItem], Position | None]:
     """One page of followed articles, newest first, each with the follow that brought it."""
-    topics = await reader_service.followed_label_ids(session, user_id, reader_service.TOPICS)
-    authors = await reader_service.followed_label_ids(session, user_id, reader_service.AUTHORS)
-    muted_topics = set(
-        await reader_service.muted_label_ids(session, user_id, reader_service.TOPICS, now)
-    )
-    muted_authors = set(
-        await reader_service.muted_label_ids(session, user_id, reader_service.AUTHORS, now)
-    )
+    labels = await reader_service.reader_labels(session, user_id, now)
+    topics, authors = labels.followed_topics, labels.followed_authors
+    muted_topics, muted_authors = labels.muted_topics, labels.muted_authors
     per_label = 2 * limit + 1
     windows = await _windows(session, ArticleTopic, topics, per_label, after)
     windows += await _windows(session, ArticleAuthor, authors, per_label, after)

@@ -16,7 +16,6 @@ An article's score adds up independent contributions, each explainable as a reas
 
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -214,18 +213,23 @@ def drop_wire_copies(items: Sequence[Scored]) -> list[Scored]:
     return kept
 
 
-def diversify(items: Sequence[Scored], max_run: int = MAX_SAME_TOPIC_RUN) -> list[Scored]:
+def diversify(
+    items: Sequence[Scored], max_run: int = MAX_SAME_TOPIC_RUN, *, length: int | None = None
+) -> list[Scored]:
     """No more than ``max_run`` consecutive items share a primary topic while others remain.
 
     Greedy: take the best remaining item unless it would extend a run past the cap, in which
-    case take the best one on another topic.
+    case take the best one on another topic. Stops after ``length`` items when given: the
+    first items do not depend on how many follow.
     """
     remaining = list(items)
+    wanted = len(remaining) if length is None else min(length, len(remaining))
     result: list[Scored] = []
-    while remaining:
-        run_topic = _run_topic(result, max_run)
+    run_topic: int | None = None
+    run = 0
+    while len(result) < wanted:
         choice = 0
-        if run_topic is not None:
+        if run >= max_run and run_topic is not None:
             choice = next(
                 (
                     i
@@ -234,23 +238,21 @@ def diversify(items: Sequence[Scored], max_run: int = MAX_SAME_TOPIC_RUN) -> lis
                 ),
                 0,
             )
-        result.append(remaining.pop(choice))
+        item = remaining.pop(choice)
+        topic = item.candidate.primary_topic
+        run = run + 1 if result and topic == run_topic else 1
+        run_topic = topic
+        result.append(item)
     return result
 
 
-def _run_topic(result: Sequence[Scored], max_run: int) -> int | None:
-    """The primary topic of the last ``max_run`` items when they all share one."""
-    if len(result) < max_run:
-        return None
-    tail = Counter(item.candidate.primary_topic for item in result[-max_run:])
-    if len(tail) == 1:
-        (topic,) = tail
-        return topic
-    return None
-
-
 def build_feed(
-    candidates: Iterable[Candidate], profile: Profile, now: datetime, weights: Weights
+    candidates: Iterable[Candidate],
+    profile: Profile,
+    now: datetime,
+    weights: Weights,
+    *,
+    length: int | None = None,
 ) -> list[Scored]:
-    """The whole ranked feed: score, drop wire copies, then diversify."""
-    return diversify(drop_wire_copies(rank(candidates, profile, now, weights)))
+    """The ranked feed (its first ``length`` items): score, drop wire copies, diversify."""
+    return diversify(drop_wire_copies(rank(candidates, profile, now, weights)), length=length)

@@ -72,7 +72,9 @@ async def read_feed(
                 )
             case _:
                 raise InvalidCursor("This cursor is not valid.")
-    items, following = await service.snapshot_page(session, user.id, window, offset)
+    items, following = await service.snapshot_page(
+        session, user.id, window, offset, fresh=cursor is None
+    )
     next_cursor = cursors.encode(binding, [window.snapshot_id, following]) if following else None
     return FeedPage(items=items, next_cursor=next_cursor, generated_at=window.created_at)
 

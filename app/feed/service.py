@@ -91,18 +91,9 @@ async def rank_for_reader(
     include_read: bool,
 ) -> list[ranking.Scored]:
     """The reader's whole ranked feed, minus what they must never see."""
-    followed_topics = await reader_service.followed_label_ids(
-        session, user_id, reader_service.TOPICS
-    )
-    followed_authors = await reader_service.followed_label_ids(
-        session, user_id, reader_service.AUTHORS
-    )
-    muted_topics = set(
-        await reader_service.muted_label_ids(session, user_id, reader_service.TOPICS, now)
-    )
-    muted_authors = set(
-        await reader_service.muted_label_ids(session, user_id, reader_service.AUTHORS, now)
-    )
+    labels = await reader_service.reader_labels(session, user_id, now)
+    followed_topics, followed_authors = labels.followed_topics, labels.followed_authors
+    muted_topics, muted_authors = labels.muted_topics, labels.muted_authors
     reader = await signals.reader_signals(session, user_id, now)
     profile = build_profile(followed_topics, followed_authors, reader, now, settings)
     cold_start = not followed_topics and not followed_authors and reader.empty
@@ -116,23 +107,25 @@ async def rank_for_reader(
         key=lambda t: -profile.topic_interest[t],
     )[:INFERRED_TOPICS]
     per_label = per_followed_label(len(followed_topics) + len(followed_authors))
-    ids: set[str] = set()
-    ids.update(await signals.newest_filed(session, ArticleTopic, followed_topics, per_label))
-    ids.update(await signals.newest_filed(session, ArticleAuthor, followed_authors, per_label))
-    ids.update(await signals.newest_filed(session, ArticleTopic, inferred, INFERRED_PER_TOPIC))
+    weights = weights_from(settings)
+    if cold_start:
+        # Nothing is known of the reader yet: rank on what is trending and recent only.
+        weights = replace(weights, editors_pick=0.0)
+    ids = await signals.ids_of(
+        session,
+        [
+            signals.filed_statement(session, ArticleTopic, followed_topics, per_label),
+            signals.filed_statement(session, ArticleAuthor, followed_authors, per_label),
+            signals.filed_statement(session, ArticleTopic, inferred, INFERRED_PER_TOPIC),
+            signals.newest_statement(limit=RECENT_CANDIDATES),
+            None if cold_start else signals.newest_statement(limit=EDITORS_PICKS, picks_only=True),
+        ],
+    )
     ids.update(
         await signals.most_engaged_cached(
             session, cache, now, hours=TRENDING_WINDOW_HOURS, limit=TRENDING_CANDIDATES
         )
     )
-    ids.update(await signals.newest_overall(session, limit=RECENT_CANDIDATES))
-    weights = weights_from(settings)
-    if cold_start:
-        # Nothing is known of the reader yet: rank on what is trending and recent only.
-        weights = replace(weights, editors_pick=0.0)
-    else:
-        ids.update(await signals.newest_overall(session, limit=EDITORS_PICKS, picks_only=True))
-
     excluded = await signals.excluded_for(session, user_id, list(ids), include_read=include_read)
     wanted = [i for i in ids if i not in excluded]
     engaged = await shared.engagement.of(
@@ -147,7 +140,7 @@ async def rank_for_reader(
         for c in await shared.facts.candidates(session, wanted, engaged)
         if not is_muted(c, muted_topics, muted_authors)
     ]
-    return ranking.build_feed(candidates, profile, now, weights)
+    return ranking.build_feed(candidates, profile, now, weights, length=FEED_LENGTH)
 
 
 async def _slugs(
@@ -270,11 +263,16 @@ async def load_window(
 
 
 async def snapshot_page(
-    session: AsyncSession, user_id: str, window: SnapshotWindow, offset: int
+    session: AsyncSession, user_id: str, window: SnapshotWindow, offset: int, *, fresh: bool
 ) -> tuple[list[FeedItem], int | None]:
-    """The window's items, skipping what was retracted or hidden since; the next offset."""
+    """The window's items, skipping what was retracted or hidden since; the next offset.
+
+    A ``fresh`` window was ranked by this request, which left out what the reader hid.
+    """
     ids = [entry[0] for entry in window.entries]
-    hidden = await signals.excluded_for(session, user_id, ids, include_read=True)
+    hidden = (
+        set() if fresh else await signals.excluded_for(session, user_id, ids, include_read=True)
+    )
     summaries = {
         s.id: s
         for s in await article_queries.load_summaries(session, [i for i in ids if i not in hidden])

@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from cachetools import TTLCache
 from sqlalchemy import ColumnElement, Select, case, func, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import SelectBase
 
 from app.articles import queries as article_queries
 from app.cache import Cache
-from app.db import among
+from app.db import among, dialect_name
 from app.feed import ranking
 from app.models import (
     Article,
@@ -113,14 +114,28 @@ async def reader_signals(
     return ReaderSignals(dict(by_topic), dict(by_author))
 
 
-async def newest_filed(
+def filed_statement(
     session: AsyncSession,
     link: type[ArticleTopic] | type[ArticleAuthor],
     label_ids: Sequence[int],
     per_label: int,
-) -> list[str]:
-    rows = await article_queries.newest_filed(session, link, label_ids, per_label)
-    return [article_id for article_id, _, _ in rows]
+) -> SelectBase | None:
+    """The newest ``per_label`` articles of each label, or None for no labels."""
+    if not label_ids:
+        return None
+    statement: SelectBase = article_queries.newest_filed_statement(
+        dialect_name(session), link, label_ids, per_label
+    )
+    return statement
+
+
+async def ids_of(session: AsyncSession, sources: Iterable[SelectBase | None]) -> set[str]:
+    """The article ids (first column) that any of these statements finds, in one statement."""
+    parts = [source.subquery() for source in sources if source is not None]
+    if not parts:
+        return set()
+    found = await session.execute(union_all(*(select(*list(part.c)[:1]) for part in parts)))
+    return {row[0] for row in found}
 
 
 def _weighted_engagement() -> ColumnElement[float]:
@@ -152,12 +167,6 @@ def newest_statement(*, limit: int, picks_only: bool = False) -> Select[str]:
     if picks_only:
         statement = statement.where(Article.editors_pick == true())
     return statement.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
-
-
-async def newest_overall(
-    session: AsyncSession, *, limit: int, picks_only: bool = False
-) -> list[str]:
-    return list((await session.scalars(newest_statement(limit=limit, picks_only=picks_only))).all())
 
 
 TRENDING_CACHE_SECONDS = 60

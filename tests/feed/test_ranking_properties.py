@@ -222,6 +222,16 @@ def test_diversify_caps_same_topic_runs_while_another_topic_remains(
         assert item == best
 
 
+@properties
+@given(st.lists(st.one_of(st.none(), st.integers(1, 3)), max_size=25), st.integers(0, 30))
+def test_a_diversified_prefix_is_the_start_of_the_whole(
+    topics: list[int | None], length: int
+) -> None:
+    items = [scored(f"a{i:02}", t, -i) for i, t in enumerate(topics)]
+
+    assert diversify(items, length=length) == diversify(items)[:length]
+
+
 story_words = st.lists(st.text("abcxyz019", min_size=1, max_size=6), min_size=1, max_size=3)
 
 
