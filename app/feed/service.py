@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, delete, func, select, type_coerce
+from sqlalchemy import JSON, delete, func, literal, select, type_coerce, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -148,24 +148,20 @@ async def _slugs(
 ) -> tuple[dict[int, str], dict[int, str]]:
     topic_ids = {r.topic for item in ranked for r in item.reasons if r.topic is not None}
     author_ids = {r.author for item in ranked for r in item.reasons if r.author is not None}
-    topics: dict[int, str] = {}
-    authors: dict[int, str] = {}
+    parts = []
     if topic_ids:
-        topics = dict(
-            (
-                await session.execute(
-                    select(Topic.id, Topic.slug).where(among(session, Topic.id, topic_ids))
-                )
-            ).all()
+        parts.append(
+            select(literal(0), Topic.id, Topic.slug).where(among(session, Topic.id, topic_ids))
         )
     if author_ids:
-        authors = dict(
-            (
-                await session.execute(
-                    select(Author.id, Author.slug).where(among(session, Author.id, author_ids))
-                )
-            ).all()
+        parts.append(
+            select(literal(1), Author.id, Author.slug).where(among(session, Author.id, author_ids))
         )
+    topics: dict[int, str] = {}
+    authors: dict[int, str] = {}
+    if parts:
+        for tag, label_id, slug in await session.execute(union_all(*parts)):
+            (authors if tag else topics)[label_id] = slug
     return topics, authors
 
 

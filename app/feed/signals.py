@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from cachetools import TTLCache
-from sqlalchemy import ColumnElement, Select, case, func, select, true, union_all
+from sqlalchemy import ColumnElement, Select, case, func, literal, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import SelectBase
 
@@ -63,19 +63,20 @@ async def labels_of(
     if not article_ids:
         return topics, authors
     rows = await session.execute(
-        select(ArticleTopic.article_id, ArticleTopic.topic_id)
-        .where(among(session, ArticleTopic.article_id, article_ids))
-        .order_by(ArticleTopic.article_id, ArticleTopic.position)
+        union_all(
+            select(
+                literal(0), ArticleTopic.article_id, ArticleTopic.position, ArticleTopic.topic_id
+            ).where(among(session, ArticleTopic.article_id, article_ids)),
+            select(
+                literal(1),
+                ArticleAuthor.article_id,
+                ArticleAuthor.position,
+                ArticleAuthor.author_id,
+            ).where(among(session, ArticleAuthor.article_id, article_ids)),
+        )
     )
-    for article_id, topic_id in rows:
-        topics[article_id].append(topic_id)
-    rows = await session.execute(
-        select(ArticleAuthor.article_id, ArticleAuthor.author_id)
-        .where(among(session, ArticleAuthor.article_id, article_ids))
-        .order_by(ArticleAuthor.article_id, ArticleAuthor.position)
-    )
-    for article_id, author_id in rows:
-        authors[article_id].append(author_id)
+    for tag, article_id, _, label_id in sorted(rows, key=lambda row: (row[1], row[2])):
+        (authors if tag else topics)[article_id].append(label_id)
     return topics, authors
 
 
