@@ -1,22 +1,25 @@
 """The topic a partner feed is served for, as this worker last read it.
 
 Partners poll constantly and most polls end in 304, decided by the topic's feed version alone.
-A worker reads a topic's feed version at most every ``feed_topic_cache_seconds``: the feeds
-tell every cache on the way that a copy may be served for 60 seconds, so a few seconds more
-here promises nothing the response has not already allowed. A request that changes a topic's
+A worker reads the feed versions of the topics it serves at most every
+``feed_topic_cache_seconds``, all in one statement: the feeds tell every cache on the way
+that a copy may be served for 60 seconds, so a few seconds more here promises nothing the
+response has not already allowed. A request that changes a topic's
 feed makes its own worker read it afresh once it commits (``ChangesTopicFeeds``); other
 workers and processes see the change within that time.
 """
 
+import math
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from cachetools import TTLCache
+from cachetools import LRUCache
 from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import SessionDep, after_commit
+from app.db import SessionDep, after_commit, among
 from app.errors import NotFound
 from app.models import Topic
 
@@ -35,46 +38,68 @@ class FeedTopic:
     feed_updated_at: datetime
 
 
+COLUMNS = (
+    Topic.id,
+    Topic.slug,
+    Topic.name,
+    Topic.description,
+    Topic.feed_version,
+    Topic.feed_updated_at,
+)
+
+
 class FeedTopics:
-    """Topics by slug, each read at most once per ``seconds`` by this worker (0: every time)."""
+    """The topics this worker has served lately, by slug.
+
+    Every ``seconds`` the first request reads all of them again in one statement (0: every
+    request reads its topic); a topic not seen before is read alone. A poll of a known topic
+    between two reads costs no statement at all.
+    """
 
     def __init__(self, seconds: float, *, kept: int = TOPICS_KEPT) -> None:
-        self._known: TTLCache[str, FeedTopic] | None = (
-            TTLCache(maxsize=kept, ttl=seconds) if seconds > 0 else None
-        )
+        self._seconds = seconds
+        self._known: LRUCache[str, FeedTopic] = LRUCache(maxsize=kept)
+        self._read_at = -math.inf
 
     async def get(self, session: AsyncSession, slug: str) -> FeedTopic:
         """The topic of ``slug``; NotFound when there is none (never remembered)."""
-        topic = None if self._known is None else self._known.get(slug)
+        if self._seconds <= 0:
+            return await self._read_one(session, slug)
+        if time.monotonic() >= self._read_at + self._seconds:
+            await self._read_known(session)
+        topic = self._known.get(slug)
         if topic is None:
-            row = (
-                await session.execute(
-                    select(
-                        Topic.id,
-                        Topic.slug,
-                        Topic.name,
-                        Topic.description,
-                        Topic.feed_version,
-                        Topic.feed_updated_at,
-                    ).where(Topic.slug == slug)
-                )
-            ).one_or_none()
-            if row is None:
-                raise NotFound(f"No topic {slug!r}.")
-            topic = FeedTopic(*row)
-            if self._known is not None:
-                self._known[slug] = topic
+            topic = self._known[slug] = await self._read_one(session, slug)
         return topic
+
+    async def _read_one(self, session: AsyncSession, slug: str) -> FeedTopic:
+        row = (await session.execute(select(*COLUMNS).where(Topic.slug == slug))).one_or_none()
+        if row is None:
+            raise NotFound(f"No topic {slug!r}.")
+        return FeedTopic(*row)
+
+    async def _read_known(self, session: AsyncSession) -> None:
+        # Noted first, so that requests arriving meanwhile serve what is known, not read too.
+        self._read_at = time.monotonic()
+        slugs = list(self._known)
+        if not slugs:
+            return
+        rows = await session.execute(select(*COLUMNS).where(among(session, Topic.slug, slugs)))
+        fresh = {row.slug: FeedTopic(*row) for row in rows}
+        for slug in slugs:
+            if slug in fresh:
+                self._known[slug] = fresh[slug]
+            else:  # renamed or gone
+                self._known.pop(slug, None)
 
     def forget(self) -> None:
         """Read every topic afresh: this worker has just changed some topic's feed."""
-        if self._known is not None:
-            self._known.clear()
+        self._read_at = -math.inf
 
     def expire(self, at: float) -> None:
-        """Drop what is older than its time by the monotonic clock reading ``at``."""
-        if self._known is not None:
-            self._known.expire(at)
+        """As if the monotonic clock read ``at``: read again when the interval has passed."""
+        if at >= self._read_at + self._seconds:
+            self._read_at = -math.inf
 
 
 def feed_topics(request: Request) -> FeedTopics:

@@ -13,7 +13,7 @@ import feedparser
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,7 +24,7 @@ from app.articles import batch
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
-from app.models import Article, Scope
+from app.models import Article, Scope, Topic
 from tests import factories
 
 TOPIC = "World news"
@@ -623,6 +623,44 @@ async def test_each_worker_reads_a_topic_feed_version_once_per_interval(
     now = await fetch(client, "rss", feed_key, **{"If-None-Match": later.headers["etag"]})
     assert now.status_code == 200
     assert "Filed here" in now.text
+
+
+async def test_a_worker_reads_the_topics_it_serves_again_in_one_statement(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    editor: factories.Account,
+    settings: Settings,
+    executed: list[str],
+    feed_key: str,
+) -> None:
+    names = ["Energy", "Sport", "Science", "Culture"]
+    for name in names:
+        await factories.create_article(session, topics=[name])
+    slugs = [name.lower() for name in names]
+    etags = {
+        slug: (await fetch(client, "rss", feed_key, slug=slug)).headers["etag"] for slug in slugs
+    }
+
+    def topic_reads() -> int:
+        return sum(1 for s in executed if s.startswith("SELECT") and "topics.feed_version" in s)
+
+    # Elsewhere: a story is filed in one topic and another topic is renamed.
+    await factories.create_article(session, topics=["Energy"], headline="Filed elsewhere")
+    await session.execute(update(Topic).where(Topic.slug == "culture").values(slug="arts"))
+    await session.commit()
+    app.state.feed_topics.expire(time.monotonic() + settings.feed_topic_cache_seconds)
+    executed.clear()
+    polls = {
+        slug: await fetch(client, "rss", feed_key, slug=slug, **{"If-None-Match": etags[slug]})
+        for slug in slugs
+    }
+
+    assert topic_reads() == 2, "every known topic at once, then the old slug alone"
+    assert polls["energy"].status_code == 200
+    assert "Filed elsewhere" in polls["energy"].text
+    assert polls["sport"].status_code == polls["science"].status_code == 304
+    assert polls["culture"].status_code == 404
 
 
 async def test_topic_rename_changes_the_feed_and_its_etag(
