@@ -14,6 +14,7 @@ An article's score adds up independent contributions, each explainable as a reas
 - ``editors_pick``: the newsroom's own priority.
 """
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -134,28 +135,32 @@ def score(candidate: Candidate, profile: Profile, now: datetime, weights: Weight
     """
     total = 0.0
     shown: list[tuple[float, str, int | None, int | None]] = []
-    followed_topic = next((t for t in candidate.topics if t in profile.followed_topics), None)
-    if followed_topic is not None:
-        total += weights.followed_topic
-        shown.append((weights.followed_topic, "followed_topic", followed_topic, None))
-    followed_author = next((a for a in candidate.authors if a in profile.followed_authors), None)
-    if followed_author is not None:
-        total += weights.followed_author
-        shown.append((weights.followed_author, "followed_author", None, followed_author))
+    for topic in candidate.topics:
+        if topic in profile.followed_topics:
+            total += weights.followed_topic
+            shown.append((weights.followed_topic, "followed_topic", topic, None))
+            break
+    for author in candidate.authors:
+        if author in profile.followed_authors:
+            total += weights.followed_author
+            shown.append((weights.followed_author, "followed_author", None, author))
+            break
 
     # The strongest liking shows as a reason; any disliking pulls the article down.
     best: tuple[float, int | None, int | None] | None = None
     worst = 0.0
-    for topic in candidate.topics:
-        value = profile.topic_interest.get(topic, 0.0)
-        if best is None or value > best[0]:
-            best = (value, topic, None)
-        worst = min(worst, value)
-    for author in candidate.authors:
-        value = profile.author_interest.get(author, 0.0)
-        if best is None or value > best[0]:
-            best = (value, None, author)
-        worst = min(worst, value)
+    if profile.topic_interest:
+        for topic in candidate.topics:
+            value = profile.topic_interest.get(topic, 0.0)
+            if best is None or value > best[0]:
+                best = (value, topic, None)
+            worst = min(worst, value)
+    if profile.author_interest:
+        for author in candidate.authors:
+            value = profile.author_interest.get(author, 0.0)
+            if best is None or value > best[0]:
+                best = (value, None, author)
+            worst = min(worst, value)
     if best is not None and best[0] > 0:
         liking = weights.inferred_interest * best[0]
         total += liking
@@ -175,13 +180,20 @@ def score(candidate: Candidate, profile: Profile, now: datetime, weights: Weight
         total += weights.editors_pick
         shown.append((weights.editors_pick, "editors_pick", None, None))
 
-    reasons = tuple(
-        Reason(code, topic=topic, author=author)
-        for _, code, topic, author in sorted(
-            (part for part in shown if part[0] >= REASON_THRESHOLD), key=lambda part: -part[0]
-        )
-    )
-    return Scored(candidate, total, reasons or (Reason("recent"),))
+    # Largest first; equal contributions keep their order (sorting is stable either way).
+    kept = sorted((part for part in shown if part[0] >= REASON_THRESHOLD), key=_size, reverse=True)
+    reasons = tuple(_reason(code, topic, author) for _, code, topic, author in kept)
+    return Scored(candidate, total, reasons or (_reason("recent", None, None),))
+
+
+def _size(part: tuple[float, str, int | None, int | None]) -> float:
+    return part[0]
+
+
+@functools.lru_cache(maxsize=65_536)
+def _reason(code: str, topic: int | None, author: int | None) -> Reason:
+    """Reasons are values: one instance of each serves every ranking of the process."""
+    return Reason(code, topic=topic, author=author)
 
 
 def _order_key(item: Scored) -> tuple[float, float, str]:
@@ -196,6 +208,7 @@ def rank(
     return sorted((score(c, profile, now, weights) for c in candidates), key=_order_key)
 
 
+@functools.lru_cache(maxsize=65_536)
 def wire_copy_key(headline: str) -> str:
     """Headlines that differ only in case, punctuation or spacing are one story."""
     return _NON_WORD.sub(" ", headline.casefold()).strip()

@@ -135,8 +135,8 @@ async def ids_of(session: AsyncSession, sources: Iterable[SelectBase | None]) ->
     parts = [source.subquery() for source in sources if source is not None]
     if not parts:
         return set()
-    found = await session.execute(union_all(*(select(*list(part.c)[:1]) for part in parts)))
-    return {row[0] for row in found}
+    found = await session.scalars(union_all(*(select(*list(part.c)[:1]) for part in parts)))
+    return set(found.all())
 
 
 def _weighted_engagement() -> ColumnElement[float]:
@@ -348,18 +348,21 @@ class RankingFacts:
         self, session: AsyncSession, article_ids: Iterable[str], engagement: dict[str, float]
     ) -> list[ranking.Candidate]:
         """Live articles as ranking candidates, as ``candidates_of`` makes them."""
-        wanted = sorted(set(article_ids))
         facts = self._facts
-        missing = [i for i in wanted if i not in facts]
+        found: list[ranking.Candidate] = []
+        missing: list[str] = []
+        for article_id in set(article_ids):
+            candidate = facts.get(article_id)
+            if candidate is None:
+                missing.append(article_id)
+            else:
+                found.append(candidate)
         for candidate in await candidates_of(session, missing):
             facts[candidate.article_id] = candidate
-        found = (facts.get(i) for i in wanted)
+            found.append(candidate)
         return [
-            c
-            if not engagement.get(c.article_id)
-            else replace(c, engagement=engagement[c.article_id])
+            replace(c, engagement=engagement[c.article_id]) if engagement.get(c.article_id) else c
             for c in found
-            if c is not None
         ]
 
 
