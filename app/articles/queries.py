@@ -9,7 +9,18 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, column, literal, select, true, union_all, values
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    column,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import search
@@ -180,17 +191,7 @@ def newest_filed_statement(
         true() if before is None else keyset_before((link.published_at, link.article_id), before)
     )
     if dialect == "postgresql":
-        wanted = values(column("label_id", BigInteger), name="wanted").data(
-            [(label_id,) for label_id in label_ids]
-        )
-        newest = (
-            select(*columns)
-            .where(label == wanted.c.label_id, older)
-            .order_by(*order)
-            .limit(per_label)
-            .lateral("newest")
-        )
-        return select(newest).select_from(wanted).join(newest, true())
+        return newest_per_label(link, literal(list(label_ids), ARRAY(BigInteger)), per_label, older)
     return union_all(
         *(
             select(*columns)
@@ -202,6 +203,30 @@ def newest_filed_statement(
             for label_id in label_ids
         )
     )
+
+
+def newest_per_label(
+    link: type[ArticleTopic] | type[ArticleAuthor],
+    label_ids: ColumnElement[Any],
+    per_label: int | ColumnElement[int],
+    condition: ColumnElement[bool] | None = None,
+) -> Select[Any]:
+    """PostgreSQL: ``newest_filed_statement`` for an array of label ids (a literal, or a
+    parameter of a statement built once): the SQL is the same however many labels."""
+    label = link.topic_id if link is ArticleTopic else ArticleAuthor.author_id
+    wanted = (
+        func.unnest(label_ids)
+        .table_valued(column("label_id", BigInteger), name="wanted")
+        .render_derived()
+    )
+    newest = (
+        select(link.article_id, link.published_at, label)
+        .where(label == wanted.c.label_id, true() if condition is None else condition)
+        .order_by(link.published_at.desc(), link.article_id.desc())
+        .limit(per_label)
+        .lateral("newest")
+    )
+    return select(newest).select_from(wanted).join(newest, true())
 
 
 async def newest_filed(

@@ -21,7 +21,7 @@ from app.db import among, dialect_name
 from app.errors import InvalidCursor
 from app.feed import ranking, signals
 from app.feed.schemas import FeedItem, ReasonOut
-from app.models import ArticleAuthor, ArticleTopic, Author, FeedSnapshot, Topic
+from app.models import Author, FeedSnapshot, Topic
 from app.reader import service as reader_service
 
 # The newest articles of each followed topic and author: 40 each, shared out when a reader
@@ -106,21 +106,20 @@ async def rank_for_reader(
         ),
         key=lambda t: -profile.topic_interest[t],
     )[:INFERRED_TOPICS]
-    per_label = per_followed_label(len(followed_topics) + len(followed_authors))
     weights = weights_from(settings)
     if cold_start:
         # Nothing is known of the reader yet: rank on what is trending and recent only.
         weights = replace(weights, editors_pick=0.0)
-    ids = await signals.ids_of(
-        session,
-        [
-            signals.filed_statement(session, ArticleTopic, followed_topics, per_label),
-            signals.filed_statement(session, ArticleAuthor, followed_authors, per_label),
-            signals.filed_statement(session, ArticleTopic, inferred, INFERRED_PER_TOPIC),
-            signals.newest_statement(limit=RECENT_CANDIDATES),
-            None if cold_start else signals.newest_statement(limit=EDITORS_PICKS, picks_only=True),
-        ],
+    sources = signals.CandidateSources(
+        followed_topics=followed_topics,
+        followed_authors=followed_authors,
+        per_followed=per_followed_label(len(followed_topics) + len(followed_authors)),
+        inferred_topics=inferred,
+        per_inferred=INFERRED_PER_TOPIC,
+        recent=RECENT_CANDIDATES,
+        picks=0 if cold_start else EDITORS_PICKS,
     )
+    ids = await signals.candidate_ids(session, sources)
     ids.update(
         await signals.most_engaged_cached(
             session, cache, now, hours=TRENDING_WINDOW_HOURS, limit=TRENDING_CANDIDATES

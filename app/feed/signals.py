@@ -7,16 +7,31 @@ is kept per process for a minute (``SharedSignals``), so a request reads only it
 """
 
 import asyncio
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import ColumnElement, Select, case, func, literal, select, true, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.expression import SelectBase
 
 from app.articles import queries as article_queries
 from app.cache import Cache
@@ -115,26 +130,73 @@ async def reader_signals(
     return ReaderSignals(dict(by_topic), dict(by_author))
 
 
-def filed_statement(
-    session: AsyncSession,
-    link: type[ArticleTopic] | type[ArticleAuthor],
-    label_ids: Sequence[int],
-    per_label: int,
-) -> SelectBase | None:
-    """The newest ``per_label`` articles of each label, or None for no labels."""
-    if not label_ids:
-        return None
-    statement: SelectBase = article_queries.newest_filed_statement(
-        dialect_name(session), link, label_ids, per_label
+@dataclass(frozen=True)
+class CandidateSources:
+    """Where a reader's candidates come from: the newest articles of each followed label and
+    of each inferred topic, the newest overall, and the newest editors' picks."""
+
+    followed_topics: Sequence[int]
+    followed_authors: Sequence[int]
+    per_followed: int
+    inferred_topics: Sequence[int]
+    per_inferred: int
+    recent: int
+    picks: int
+
+
+@functools.cache
+def _sources_statement() -> CompoundSelect[str]:
+    """PostgreSQL: every source in one statement, built and compiled once; a reader's labels
+    and limits are its parameters (label ids as arrays)."""
+
+    def filed(link: type[ArticleTopic] | type[ArticleAuthor], labels: str, limit: str) -> Any:
+        ids = bindparam(labels, type_=ARRAY(BigInteger))
+        newest = article_queries.newest_per_label(link, ids, bindparam(limit, type_=Integer))
+        return select(newest.subquery().c.article_id)
+
+    def newest(limit: str, *, picks_only: bool) -> Any:
+        statement = newest_statement(limit=bindparam(limit, type_=Integer), picks_only=picks_only)
+        return select(statement.subquery().c.id)
+
+    return union_all(
+        filed(ArticleTopic, "followed_topics", "per_followed_topic"),
+        filed(ArticleAuthor, "followed_authors", "per_followed_author"),
+        filed(ArticleTopic, "inferred_topics", "per_inferred"),
+        newest("recent", picks_only=False),
+        newest("picks", picks_only=True),
     )
-    return statement
 
 
-async def ids_of(session: AsyncSession, sources: Iterable[SelectBase | None]) -> set[str]:
-    """The article ids (first column) that any of these statements finds, in one statement."""
-    parts = [source.subquery() for source in sources if source is not None]
-    if not parts:
-        return set()
+async def candidate_ids(session: AsyncSession, sources: CandidateSources) -> set[str]:
+    """The ids every source finds, read by one statement."""
+    if dialect_name(session) == "postgresql":
+        found = await session.scalars(
+            _sources_statement(),
+            {
+                "followed_topics": list(sources.followed_topics),
+                "per_followed_topic": sources.per_followed,
+                "followed_authors": list(sources.followed_authors),
+                "per_followed_author": sources.per_followed,
+                "inferred_topics": list(sources.inferred_topics),
+                "per_inferred": sources.per_inferred,
+                "recent": sources.recent,
+                "picks": sources.picks,
+            },
+        )
+        return set(found.all())
+    # SQLite: a UNION ALL of one query per label, so its SQL differs from reader to reader.
+    parts = [
+        article_queries.newest_filed_statement("sqlite", link, labels, per_label).subquery()
+        for link, labels, per_label in (
+            (ArticleTopic, sources.followed_topics, sources.per_followed),
+            (ArticleAuthor, sources.followed_authors, sources.per_followed),
+            (ArticleTopic, sources.inferred_topics, sources.per_inferred),
+        )
+        if labels
+    ]
+    parts.append(newest_statement(limit=sources.recent).subquery())
+    if sources.picks:
+        parts.append(newest_statement(limit=sources.picks, picks_only=True).subquery())
     found = await session.scalars(union_all(*(select(*list(part.c)[:1]) for part in parts)))
     return set(found.all())
 
@@ -162,7 +224,9 @@ async def most_engaged(
     return list(rows.scalars().all())
 
 
-def newest_statement(*, limit: int, picks_only: bool = False) -> Select[str]:
+def newest_statement(
+    *, limit: int | ColumnElement[int], picks_only: bool = False
+) -> Select[str]:
     """The newest live articles (or editors' picks: their own partial index serves them)."""
     statement = select(Article.id).where(Article.retracted_at.is_(None))
     if picks_only:

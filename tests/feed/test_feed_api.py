@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import current_time
+from app.config import Settings
+from app.db import dialect_name
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -411,3 +413,34 @@ async def test_statement_count_does_not_grow_with_page_or_candidates(
     else:
         assert fresh == cached
     assert fresh <= 30
+
+
+async def test_candidates_are_read_by_the_same_statement_whatever_a_reader_follows(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    settings: Settings,
+    executed: list[str],
+) -> None:
+    """On PostgreSQL a reader's labels are array parameters, so every first page runs one
+    SQL text, compiled once per process; SQLite unrolls labels into the statement."""
+    if dialect_name(session) != "postgresql":
+        pytest.skip("PostgreSQL passes label ids as arrays")
+    names = ["Energy", "Sport", "Science", "Culture", "Climate"]
+    for name in names:
+        await factories.create_article(session, topics=[name], published_at=ago(1))
+    readers = []
+    for count in (1, 3, 5):
+        account = await factories.create_account(session, settings)
+        for name in names[:count]:
+            followed = await client.put(
+                f"/v1/me/subscriptions/topics/{name.lower()}", headers=account.headers
+            )
+            assert followed.status_code == 204
+        readers.append(account)
+
+    executed.clear()
+    for account in readers:
+        assert (await feed(client, account))["items"]
+
+    reading_candidates = {s for s in executed if "unnest" in s and "article_topics" in s}
+    assert len(reading_candidates) == 1, reading_candidates
