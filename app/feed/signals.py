@@ -395,7 +395,7 @@ async def candidates_of(
 class RankingFacts:
     """What ranking needs of each article (time, pick, headline, topics, authors), kept per
     process for a minute: readers' candidates overlap heavily (the day's news, big topics,
-    trending), so most requests find theirs here instead of in three statements.
+    trending), so most requests find theirs here instead of in two statements.
 
     ``forget`` drops them all when this process has written articles; a correction made
     through another process reaches this one's rankings within the minute. What a page
