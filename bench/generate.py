@@ -358,6 +358,8 @@ class Generator:
             index in self.editors_pick,
             [self.topic_names[t] for t in self.article_topics[index]],
             [self.author_names[a] for a in self.article_authors[index]],
+            [] if retracted else [t + 1 for t in self.article_topics[index]],
+            [] if retracted else [a + 1 for a in self.article_authors[index]],
             hashlib.sha256(f"{article_id}:{headline}".encode()).hexdigest(),
             day,
             retracted,
@@ -571,7 +573,7 @@ ARTICLE_COLUMNS = (
     "pk", "id", "external_id", "url", "headline", "standfirst", "summary", "body", "section",
     "credits", "image", "video", "language", "region", "published_at", "updated_at",
     "comment_count", "reading_time_minutes", "editors_pick", "topic_names", "author_names",
-    "content_hash", "created_at", "retracted_at",
+    "topic_ids", "author_ids", "content_hash", "created_at", "retracted_at",
 )  # fmt: skip
 LINK_COLUMNS = {
     "topic_id": ("article_id", "topic_id", "position", "published_at"),

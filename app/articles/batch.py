@@ -134,7 +134,12 @@ async def upsert_articles(
             results[index] = BatchResult(index=index, id=match.id, status="updated")
 
     if pending:
-        await session.execute(insert(Article), [values for values, _ in pending.values()])
-        await service.file_articles(session, [filing for _, filing in pending.values()])
+        filings = [filing for _, filing in pending.values()]
+        filed = await service.label_ids(session, filings)
+        await session.execute(
+            insert(Article),
+            [values | filed[filing.article_id].columns() for values, filing in pending.values()],
+        )
+        await service.file_articles(session, filings, filed)
     await label_service.apply_label_changes(session)
     return [result for result in results if result is not None]

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles.schemas import ArticleFields, ArticleIn
+from app.db import new_id
 from app.errors import Conflict, Gone, NotFound
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, Topic
 from app.topics import service as label_service
@@ -82,17 +83,45 @@ async def _current_labels(
     return list(rows.scalars().all())
 
 
+@dataclass(frozen=True)
+class Filed:
+    """The ids of an article's topics and authors, in filing order (primary topic first)."""
+
+    topic_ids: list[int]
+    author_ids: list[int]
+
+    def columns(self) -> dict[str, list[int]]:
+        return {"topic_ids": self.topic_ids, "author_ids": self.author_ids}
+
+
+async def label_ids(session: AsyncSession, filings: Sequence[Filing]) -> dict[str, Filed]:
+    """Each article's label ids (labels not seen before are created): an article row carries
+    them, so they are known before it is written."""
+    topics = await label_service.ensure_labels(
+        session, Topic, [name for f in filings for name in f.topics]
+    )
+    authors = await label_service.ensure_labels(
+        session, Author, [name for f in filings for name in f.authors]
+    )
+    return {
+        f.article_id: Filed(
+            [topics[slug] for slug, _ in label_service.unique_by_slug(f.topics)],
+            [authors[slug] for slug, _ in label_service.unique_by_slug(f.authors)],
+        )
+        for f in filings
+    }
+
+
 async def _refile(
     session: AsyncSession,
     model: type[Topic] | type[Author],
     link: type[ArticleTopic] | type[ArticleAuthor],
     filings: Sequence[Filing],
+    filed: dict[str, Filed],
     *,
     replace: bool,
 ) -> None:
     key = "topic_id" if model is Topic else "author_id"
-    names = [name for f in filings for name in (f.topics if model is Topic else f.authors)]
-    ids_by_slug = await label_service.ensure_labels(session, model, names)
     article_ids = [f.article_id for f in filings]
     deltas: Counter[int] = Counter()
     if replace:
@@ -100,9 +129,8 @@ async def _refile(
         await session.execute(delete(link).where(link.article_id.in_(article_ids)))
     rows = []
     for filing in filings:
-        labels = filing.topics if model is Topic else filing.authors
-        for position, (slug, _) in enumerate(label_service.unique_by_slug(labels)):
-            label_id = ids_by_slug[slug]
+        ids = filed[filing.article_id]
+        for position, label_id in enumerate(ids.topic_ids if model is Topic else ids.author_ids):
             deltas[label_id] += 1
             rows.append(
                 {
@@ -121,15 +149,19 @@ async def _refile(
 
 
 async def file_articles(
-    session: AsyncSession, filings: Sequence[Filing], *, replace: bool = False
+    session: AsyncSession,
+    filings: Sequence[Filing],
+    filed: dict[str, Filed],
+    *,
+    replace: bool = False,
 ) -> None:
-    """File articles under their topics and authors (creating those). The counts and feed
-    versions this changes wait for ``label_service.apply_label_changes``, the caller's last
-    step."""
+    """File articles under their topics and authors (``filed``: from ``label_ids``, and
+    already on the article rows). The counts and feed versions this changes wait for
+    ``label_service.apply_label_changes``, the caller's last step."""
     if not filings:
         return
-    await _refile(session, Topic, ArticleTopic, filings, replace=replace)
-    await _refile(session, Author, ArticleAuthor, filings, replace=replace)
+    await _refile(session, Topic, ArticleTopic, filings, filed, replace=replace)
+    await _refile(session, Author, ArticleAuthor, filings, filed, replace=replace)
 
 
 async def unfile_articles(session: AsyncSession, article_ids: list[str]) -> None:
@@ -141,6 +173,9 @@ async def unfile_articles(session: AsyncSession, article_ids: list[str]) -> None
         changes.counts[model].subtract(removed)
         if model is Topic:
             changes.touched_topics.update(removed)
+    await session.execute(
+        update(Article).where(Article.id.in_(article_ids)).values(topic_ids=[], author_ids=[])
+    )
 
 
 async def _ensure_unique(
@@ -165,10 +200,14 @@ async def _ensure_unique(
 async def create_article(session: AsyncSession, data: ArticleIn) -> str:
     """Store a new article and file it; ``Conflict`` if its url or external_id is taken."""
     await _ensure_unique(session, data.url, data.external_id)
-    article = Article(**column_values(data))
+    filing = Filing(new_id(), data.published_at, data.topics, data.authors)
+    filed = await label_ids(session, [filing])
+    article = Article(
+        id=filing.article_id, **column_values(data), **filed[filing.article_id].columns()
+    )
     session.add(article)
     await session.flush()
-    await file_articles(session, [Filing(article.id, data.published_at, data.topics, data.authors)])
+    await file_articles(session, [filing], filed)
     await label_service.apply_label_changes(session)
     return article.id
 
@@ -231,13 +270,13 @@ async def replace_content(
         or article.author_names != values["author_names"]
         or article.published_at != data.published_at
     )
+    filing = Filing(article.id, data.published_at, data.topics, data.authors)
+    filed = await label_ids(session, [filing]) if refile else {}
+    if refile:
+        values |= filed[article.id].columns()
     await session.execute(update(Article).where(Article.pk == article.pk).values(**values))
     if refile:
-        await file_articles(
-            session,
-            [Filing(article.id, data.published_at, data.topics, data.authors)],
-            replace=True,
-        )
+        await file_articles(session, [filing], filed, replace=True)
     else:
         # Same filing, new content: the topics' feeds still change.
         topics = await _current_labels(session, ArticleTopic, [article.id])

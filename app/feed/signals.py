@@ -25,7 +25,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    literal,
     select,
     true,
     union_all,
@@ -69,63 +68,35 @@ class ReaderSignals:
         return not self.topics and not self.authors
 
 
-async def labels_of(
-    session: AsyncSession, article_ids: Sequence[str]
-) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """Topic ids (primary first) and author ids of each article."""
-    topics: dict[str, list[int]] = defaultdict(list)
-    authors: dict[str, list[int]] = defaultdict(list)
-    if not article_ids:
-        return topics, authors
-    rows = await session.execute(
-        union_all(
-            select(
-                literal(0), ArticleTopic.article_id, ArticleTopic.position, ArticleTopic.topic_id
-            ).where(among(session, ArticleTopic.article_id, article_ids)),
-            select(
-                literal(1),
-                ArticleAuthor.article_id,
-                ArticleAuthor.position,
-                ArticleAuthor.author_id,
-            ).where(among(session, ArticleAuthor.article_id, article_ids)),
-        )
-    )
-    for tag, article_id, _, label_id in sorted(rows, key=lambda row: (row[1], row[2])):
-        (authors if tag else topics)[article_id].append(label_id)
-    return topics, authors
-
-
 async def reader_signals(
     session: AsyncSession, user_id: str, now: datetime, *, days: int = 90, most: int = 1000
 ) -> ReaderSignals:
     """The reader's recent opens, reads, shares, likes and dislikes, by topic and author."""
-    rows = (
-        await session.execute(
-            select(ReaderArticle.article_id, *SIGNAL_COLUMNS.values())
-            .where(
-                ReaderArticle.user_id == user_id,
-                ReaderArticle.last_read_at.is_not(None)
-                | ReaderArticle.liked_at.is_not(None)
-                | ReaderArticle.disliked_at.is_not(None)
-                | ReaderArticle.shared_at.is_not(None),
-            )
-            .order_by(ReaderArticle.last_read_at.desc())
-            .limit(most)
+    rows = await session.execute(
+        select(Article.topic_ids, Article.author_ids, *SIGNAL_COLUMNS.values())
+        .join(Article, Article.id == ReaderArticle.article_id)
+        .where(
+            ReaderArticle.user_id == user_id,
+            ReaderArticle.last_read_at.is_not(None)
+            | ReaderArticle.liked_at.is_not(None)
+            | ReaderArticle.disliked_at.is_not(None)
+            | ReaderArticle.shared_at.is_not(None),
         )
-    ).all()
+        .order_by(ReaderArticle.last_read_at.desc())
+        .limit(most)
+    )
     since = now - timedelta(days=days)
-    topics_of, authors_of = await labels_of(session, [row[0] for row in rows])
     by_topic: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     by_author: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for row in rows:
+    for topic_ids, author_ids, *times in rows:
         signals = [
             (kind, at)
-            for kind, at in zip(SIGNAL_COLUMNS, row[1:], strict=True)
+            for kind, at in zip(SIGNAL_COLUMNS, times, strict=True)
             if at is not None and at >= since
         ]
-        for topic_id in topics_of.get(row[0], []):
+        for topic_id in topic_ids:
             by_topic[topic_id] += signals
-        for author_id in authors_of.get(row[0], []):
+        for author_id in author_ids:
             by_author[author_id] += signals
     return ReaderSignals(dict(by_topic), dict(by_author))
 
@@ -224,9 +195,7 @@ async def most_engaged(
     return list(rows.scalars().all())
 
 
-def newest_statement(
-    *, limit: int | ColumnElement[int], picks_only: bool = False
-) -> Select[str]:
+def newest_statement(*, limit: int | ColumnElement[int], picks_only: bool = False) -> Select[str]:
     """The newest live articles (or editors' picks: their own partial index serves them)."""
     statement = select(Article.id).where(Article.retracted_at.is_(None))
     if picks_only:
@@ -370,25 +339,27 @@ async def candidates_of(
     wanted = sorted(set(article_ids))
     if not wanted:
         return []
-    rows = (
-        await session.execute(
-            select(Article.id, Article.published_at, Article.editors_pick, Article.headline).where(
-                among(session, Article.id, wanted), Article.retracted_at.is_(None)
-            )
-        )
-    ).all()
-    topics, authors = await labels_of(session, [row.id for row in rows])
+    rows = await session.execute(
+        select(
+            Article.id,
+            Article.published_at,
+            Article.editors_pick,
+            Article.headline,
+            Article.topic_ids,
+            Article.author_ids,
+        ).where(among(session, Article.id, wanted), Article.retracted_at.is_(None))
+    )
     return [
         ranking.Candidate(
-            article_id=row.id,
-            published_at=row.published_at,
-            topics=tuple(topics.get(row.id, ())),
-            authors=tuple(authors.get(row.id, ())),
+            article_id=article_id,
+            published_at=published_at,
+            topics=tuple(topic_ids),
+            authors=tuple(author_ids),
             engagement=0.0,
-            editors_pick=row.editors_pick,
-            headline=row.headline,
+            editors_pick=editors_pick,
+            headline=headline,
         )
-        for row in rows
+        for article_id, published_at, editors_pick, headline, topic_ids, author_ids in rows
     ]
 
 

@@ -15,12 +15,15 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, new_id, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY (an alias of its rowid).
 AutoIncrementKey = BigInteger().with_variant(Integer(), "sqlite")
+# A list of label ids: an array on PostgreSQL, JSON on SQLite.
+LabelIds = JSON().with_variant(ARRAY(BigInteger()), "postgresql")
 
 
 class Topic(Base):
@@ -94,6 +97,10 @@ class Article(Base):
     # Topic and author names as given, in order: the article's own record of its filing.
     topic_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     author_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Their ids, in the same order (primary topic first): what ranking reads of an article's
+    # filing, from the row it reads anyway, instead of from the link tables.
+    topic_ids: Mapped[list[int]] = mapped_column(LabelIds, default=list)
+    author_ids: Mapped[list[int]] = mapped_column(LabelIds, default=list)
     # SHA-256 of the article as last written: an identical re-send is "unchanged".
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

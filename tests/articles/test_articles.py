@@ -1,11 +1,13 @@
 """Articles: newsroom writes, public reads, retraction and conditional GET."""
 
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Scope, Topic
+from app.models import Article, ArticleAuthor, ArticleTopic, Author, Scope, Topic
 from tests import factories
 from tests.factories import article_payload
 
@@ -244,3 +246,61 @@ async def test_etag_and_304(client: httpx.AsyncClient, editor: factories.Account
     changed = await client.get(f"/v1/articles/{article_id}", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
+
+
+async def test_an_article_row_carries_the_ids_it_is_filed_under(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
+) -> None:
+    """Ranking reads topic and author ids from the article row: they follow every filing,
+    in order (primary topic first), as the link tables do."""
+
+    async def row_and_links(article_id: str) -> tuple[Any, Any]:
+        row = (
+            await session.execute(
+                select(Article.topic_ids, Article.author_ids).where(Article.id == article_id)
+            )
+        ).one()
+        linked = []
+        for link, label in (
+            (ArticleTopic, ArticleTopic.topic_id),
+            (ArticleAuthor, ArticleAuthor.author_id),
+        ):
+            found = await session.scalars(
+                select(label).where(link.article_id == article_id).order_by(link.position)
+            )
+            linked.append(list(found.all()))
+        return (list(row.topic_ids), list(row.author_ids)), tuple(linked)
+
+    async def slug_ids(model: Any, slugs: list[str]) -> list[int]:
+        found: dict[str, int] = dict((await session.execute(select(model.slug, model.id))).all())
+        return [found[slug] for slug in slugs]
+
+    created = await publish(client, editor, topics=["Energy", "Economy"], authors=["Li Wei"])
+    article_id = created.json()["id"]
+    row, links = await row_and_links(article_id)
+    assert row == links
+    assert row == (await slug_ids(Topic, ["energy", "economy"]), await slug_ids(Author, ["li-wei"]))
+
+    patched = await client.patch(
+        f"/v1/articles/{article_id}",
+        headers=editor.headers,
+        json={"topics": ["Climate", "Energy"], "authors": ["Jane Reporter", "Li Wei"]},
+    )
+    assert patched.status_code == 200
+    row, links = await row_and_links(article_id)
+    assert row == links
+    assert row[0] == await slug_ids(Topic, ["climate", "energy"])
+
+    batch = await client.post(
+        "/v1/articles/batch",
+        headers=editor.headers,
+        json={"articles": [article_payload(topics=["Sport"], authors=[])]},
+    )
+    assert batch.status_code == 200
+    (result,) = batch.json()["results"]
+    row, links = await row_and_links(result["id"])
+    assert row == links == (await slug_ids(Topic, ["sport"]), [])
+
+    retracted = await client.delete(f"/v1/articles/{article_id}", headers=editor.headers)
+    assert retracted.status_code == 204
+    assert await row_and_links(article_id) == (([], []), ([], []))

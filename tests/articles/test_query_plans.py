@@ -7,7 +7,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries
-from app.articles.service import Filing, file_articles
+from app.articles.service import Filing, file_articles, label_ids
 from app.db import dialect_name, new_id
 from app.feed import signals
 from app.models import Article, ArticleTopic, Topic
@@ -19,25 +19,26 @@ TOPICS = 30
 async def fill(session: AsyncSession) -> list[int]:
     """Enough articles across enough topics for the planner to prefer its indexes."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
+    ids = [new_id() for _ in range(ARTICLES)]
+    filings = [
+        Filing(article_id, start + timedelta(minutes=i), [f"Plan topic {i % TOPICS}"], [])
+        for i, article_id in enumerate(ids)
+    ]
+    filed = await label_ids(session, filings)
     rows: list[dict[str, Any]] = [
         {
-            "id": new_id(),
+            "id": f.article_id,
             "url": f"https://news.example/plan/{i}",
             "headline": f"Plan {i}",
-            "published_at": start + timedelta(minutes=i),
-            "updated_at": start + timedelta(minutes=i),
+            "published_at": f.published_at,
+            "updated_at": f.published_at,
             "content_hash": "x",
+            **filed[f.article_id].columns(),
         }
-        for i in range(ARTICLES)
+        for i, f in enumerate(filings)
     ]
     await session.execute(insert(Article), rows)
-    await file_articles(
-        session,
-        [
-            Filing(r["id"], r["published_at"], [f"Plan topic {i % TOPICS}"], [])
-            for i, r in enumerate(rows)
-        ],
-    )
+    await file_articles(session, filings, filed)
     if dialect_name(session) == "postgresql":
         await session.execute(text("ANALYZE articles"))
         await session.execute(text("ANALYZE article_topics"))

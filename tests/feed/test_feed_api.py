@@ -409,7 +409,7 @@ async def test_statement_count_does_not_grow_with_page_or_candidates(
     assert await statements_for(2) == cached
     assert await statements_for(50) == cached
     if mode == "ranked":
-        assert fresh == cached + 2, "60 new candidates' facts: one read of articles, one of labels"
+        assert fresh == cached + 1, "60 new candidates' facts: one read of their rows"
     else:
         assert fresh == cached
     assert fresh <= 30

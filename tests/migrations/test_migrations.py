@@ -1,15 +1,17 @@
 """The migrations build the schema the models describe, and come down again cleanly."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.articles.search import include_in_autogenerate
 from app.db import Base
+from app.models import Article
 from tests.conftest import run_alembic
 
 
@@ -35,3 +37,56 @@ async def test_downgrade_to_base_then_upgrade_to_head_without_drift(engine: Asyn
         assert await connection.run_sync(_table_names) >= set(Base.metadata.tables)
         # What `alembic check` reports: the models and the migrated schema agree.
         assert await connection.run_sync(_drift) == []
+
+
+async def test_articles_filed_before_label_ids_existed_get_theirs(engine: AsyncEngine) -> None:
+    """The revision that put label ids on article rows takes them from the link tables, in
+    filing order; an article filed nowhere keeps an empty list."""
+    async with engine.connect() as connection:
+        await run_alembic(connection, "downgrade", "7c1f3e9a2d44")
+        await connection.commit()
+        try:
+            for statement in (
+                "INSERT INTO topics (id, slug, name, article_count, follower_count,"
+                " feed_version, feed_updated_at, created_at, updated_at) VALUES"
+                " (901, 'economy', 'Economy', 1, 0, 0, :at, :at, :at),"
+                " (902, 'energy', 'Energy', 1, 0, 0, :at, :at, :at)",
+                "INSERT INTO authors (id, slug, name, article_count, follower_count, created_at)"
+                " VALUES (903, 'li-wei', 'Li Wei', 1, 0, :at)",
+                "INSERT INTO articles (pk, id, url, headline, summary, body, credits,"
+                " published_at, updated_at, comment_count, reading_time_minutes, editors_pick,"
+                " topic_names, author_names, content_hash, created_at) VALUES"
+                " (901, 'filed', 'https://news.example/m/1', 'Filed', '[]', '', '[]', :at, :at,"
+                " 0, 1, false, '[\"Energy\", \"Economy\"]', '[\"Li Wei\"]', 'x', :at),"
+                " (902, 'nowhere', 'https://news.example/m/2', 'Nowhere', '[]', '', '[]', :at,"
+                " :at, 0, 1, false, '[]', '[]', 'x', :at)",
+                "INSERT INTO article_topics (article_id, topic_id, position, published_at)"
+                " VALUES ('filed', 902, 0, :at), ('filed', 901, 1, :at)",
+                "INSERT INTO article_authors (article_id, author_id, position, published_at)"
+                " VALUES ('filed', 903, 0, :at)",
+            ):
+                await connection.execute(text(statement), {"at": datetime(2026, 1, 1, tzinfo=UTC)})
+            await connection.commit()
+
+            await run_alembic(connection, "upgrade", "head")
+            await connection.commit()
+            rows = await connection.execute(
+                select(Article.id, Article.topic_ids, Article.author_ids).order_by(Article.id)
+            )
+            assert [tuple(row) for row in rows] == [
+                ("filed", [902, 901], [903]),
+                ("nowhere", [], []),
+            ]
+        finally:
+            await connection.rollback()
+            for statement in (
+                "DELETE FROM article_topics WHERE article_id = 'filed'",
+                "DELETE FROM article_authors WHERE article_id = 'filed'",
+                "DELETE FROM articles WHERE pk IN (901, 902)",
+                "DELETE FROM topics WHERE id IN (901, 902)",
+                "DELETE FROM authors WHERE id = 903",
+            ):
+                await connection.execute(text(statement))
+            await connection.commit()
+            await run_alembic(connection, "upgrade", "head")
+            await connection.commit()
