@@ -32,7 +32,8 @@ def run_migrations_on(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    engine = create_engine(get_settings())
+    # A migration may rewrite a large table: the requests' statement timeout is not for it.
+    engine = create_engine(get_settings().model_copy(update={"db_statement_timeout_ms": 0}))
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_migrations_on)
