@@ -582,6 +582,11 @@ async def test_article_moved_to_another_topic_leaves_the_feed(
     assert [item.url for item in items_of("rss", sport)] == [moved.url]
 
 
+def topic_reads(executed: list[str]) -> int:
+    """Statements that read topics' feed versions."""
+    return sum(1 for s in executed if s.startswith("SELECT") and "topics.feed_version" in s)
+
+
 async def test_each_worker_reads_a_topic_feed_version_once_per_interval(
     app: FastAPI,
     client: httpx.AsyncClient,
@@ -592,16 +597,13 @@ async def test_each_worker_reads_a_topic_feed_version_once_per_interval(
     feed_key: str,
     filed: str,
 ) -> None:
-    def topic_reads() -> int:
-        return sum(1 for s in executed if s.startswith("SELECT") and "topics.feed_version" in s)
-
     first = await fetch(client, "rss", feed_key)
     etag = first.headers["etag"]
     executed.clear()
     for _ in range(3):
         polled = await fetch(client, "rss", feed_key, **{"If-None-Match": etag})
         assert polled.status_code == 304
-    assert topic_reads() == 0
+    assert topic_reads(executed) == 0
 
     # Another worker or process files a story: this worker serves its copy until the
     # interval ends (the feed allows any cache 60 s), then the new version.
@@ -611,7 +613,7 @@ async def test_each_worker_reads_a_topic_feed_version_once_per_interval(
     later = await fetch(client, "rss", feed_key, **{"If-None-Match": etag})
     assert later.status_code == 200
     assert "Filed elsewhere" in later.text
-    assert topic_reads() == 1
+    assert topic_reads(executed) == 1
 
     # A story filed through this worker is in its feed at once.
     published = await client.post(
@@ -629,7 +631,6 @@ async def test_a_worker_reads_the_topics_it_serves_again_in_one_statement(
     app: FastAPI,
     client: httpx.AsyncClient,
     session: AsyncSession,
-    editor: factories.Account,
     settings: Settings,
     executed: list[str],
     feed_key: str,
@@ -642,9 +643,6 @@ async def test_a_worker_reads_the_topics_it_serves_again_in_one_statement(
         slug: (await fetch(client, "rss", feed_key, slug=slug)).headers["etag"] for slug in slugs
     }
 
-    def topic_reads() -> int:
-        return sum(1 for s in executed if s.startswith("SELECT") and "topics.feed_version" in s)
-
     # Elsewhere: a story is filed in one topic and another topic is renamed.
     await factories.create_article(session, topics=["Energy"], headline="Filed elsewhere")
     await session.execute(update(Topic).where(Topic.slug == "culture").values(slug="arts"))
@@ -656,7 +654,7 @@ async def test_a_worker_reads_the_topics_it_serves_again_in_one_statement(
         for slug in slugs
     }
 
-    assert topic_reads() == 2, "every known topic at once, then the old slug alone"
+    assert topic_reads(executed) == 2, "every known topic at once, then the old slug alone"
     assert polls["energy"].status_code == 200
     assert "Filed elsewhere" in polls["energy"].text
     assert polls["sport"].status_code == polls["science"].status_code == 304
