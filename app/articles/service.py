@@ -279,8 +279,7 @@ async def replace_content(
         await file_articles(session, [filing], filed, replace=True)
     else:
         # Same filing, new content: the topics' feeds still change.
-        topics = await _current_labels(session, ArticleTopic, [article.id])
-        label_service.pending_label_changes(session).touched_topics.update(topics)
+        label_service.pending_label_changes(session).touched_topics.update(article.topic_ids)
 
 
 async def retract_article(session: AsyncSession, article_id: str, now: datetime) -> None:
