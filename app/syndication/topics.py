@@ -4,9 +4,9 @@ Partners poll constantly and most polls end in 304, decided by the topic's feed 
 A worker reads the feed versions of the topics it serves at most every
 ``feed_topic_cache_seconds``, all in one statement: the feeds tell every cache on the way
 that a copy may be served for 60 seconds, so a few seconds more here promises nothing the
-response has not already allowed. A request that changes a topic's
-feed makes its own worker read it afresh once it commits (``ChangesTopicFeeds``); other
-workers and processes see the change within that time.
+response has not already allowed. A request that changes a topic's feed makes its own
+worker read its topics afresh once it commits (``ChangesTopicFeeds``); other workers and
+processes see the change within that time.
 """
 
 import math
