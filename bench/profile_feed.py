@@ -5,6 +5,10 @@ that bench/run.py or bench/generate.py loaded.
     python bench/profile_feed.py --database-url URL [--requests 30] [--path /v1/me/feed]
         [--next-page] [--top 25]
 
+A path with ``{slug}`` in it is asked for as many distinct topics (cold pages, as a partner
+polling every topic meets them), with an API key that may read feeds:
+    python bench/profile_feed.py --database-url URL --path '/v1/topics/{slug}/feed.rss'
+
 For the live server under load, py-spy gives the same picture without instrumentation:
     py-spy record -o feed.svg --pid <worker pid> --duration 20   (while run.py drives the feed)
 """
@@ -30,9 +34,11 @@ from typing import Any
 import httpx
 from sqlalchemy import event, text
 
+from app.api_keys.service import create_key
 from app.auth.security import create_access_token
 from app.config import Settings
 from app.main import create_app
+from app.models import Scope
 
 
 def statement_key(statement: str) -> str:
@@ -64,15 +70,23 @@ async def profile(args: argparse.Namespace) -> None:
     def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         timings[statement_key(statement)].append(time.perf_counter() - started.pop(id(cursor)))
 
-    async with app.state.database.sessionmaker() as session:
-        readers = list((await session.scalars(text("SELECT id FROM users ORDER BY id"))).all())
     rng = random.Random(args.seed)
     now = datetime.now(UTC)
+    async with app.state.database.sessionmaker() as session, session.begin():
+        readers = list((await session.scalars(text("SELECT id FROM users ORDER BY id"))).all())
+        slugs = list((await session.scalars(text("SELECT slug FROM topics ORDER BY id"))).all())
+        _, key = await create_key(
+            session, name="profile", scopes=[Scope.FEEDS_READ], rate_limit_per_minute=100_000
+        )
     tokens = [create_access_token(settings, r, now) for r in rng.sample(readers, args.requests)]
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         paths = []
-        for token in tokens:
+        if "{slug}" in args.path:
+            # One more than asked for: the first request only warms the pool.
+            for slug in rng.sample(slugs, min(args.requests + 1, len(slugs))):
+                paths.append((args.path.format(slug=slug), {"X-API-Key": key}))
+        for token in tokens if not paths else ():
             headers = {"Authorization": f"Bearer {token}"}
             path = args.path
             if args.next_page:
@@ -82,7 +96,9 @@ async def profile(args: argparse.Namespace) -> None:
                     continue
                 path = f"{args.path}?cursor={cursor}"
             paths.append((path, headers))
-        await client.get(*paths[0][:1], headers=paths[0][1])  # warm caches and the pool
+        await client.get(paths[0][0], headers=paths[0][1])  # warm caches and the pool
+        if "{slug}" in args.path:
+            paths = paths[1:]
         timings.clear()
         profiler = cProfile.Profile()
         wall = []
