@@ -1,6 +1,11 @@
-"""A small byte cache: in Redis when configured (shared by every process), else in-process.
+"""A small byte cache: in this process, and in Redis when configured (shared by every process).
 
-Redis trouble never fails a request: the cache falls back to this process's memory for a
+Keys name values that never change once made: a feed under its topic's feed version, a
+minute's trending list. So a copy this process keeps is as good as Redis's: a worker asks Redis
+only for what it has not kept itself, and what one worker made, the others take from Redis
+instead of making it again.
+
+Redis trouble never fails a request: the cache carries on in this process's memory for a
 while and says so in the log.
 """
 
@@ -32,7 +37,8 @@ GZIP_LEVEL = 6
 
 
 class Cache:
-    """Bytes by key for ``ttl_seconds``; in process, at most ``max_bytes`` of them."""
+    """Bytes by key for ``ttl_seconds``: at most ``max_bytes`` of them in process, all of them in
+    Redis when there is one."""
 
     def __init__(self, redis_url: str | None, *, max_bytes: int, ttl_seconds: int = 300):
         self.ttl_seconds = ttl_seconds
@@ -51,26 +57,32 @@ class Cache:
         self._redis_down_until = time.monotonic() + REDIS_RETRY_AFTER_SECONDS
         logger.warning("Redis cache unavailable (%r); using the in-process cache for now", error)
 
+    def _keep(self, key: str, value: bytes) -> None:
+        if len(value) <= self.local.maxsize:
+            self.local[key] = value
+
     async def get(self, key: str) -> bytes | None:
+        kept = self.local.get(key)
+        if kept is not None:
+            return kept
         if redis := self._usable_redis():
             try:
                 value = await redis.get(key)
             except (RedisError, OSError) as error:
                 self._redis_failed(error)
-            else:
-                return value.encode() if isinstance(value, str) else value
-        return self.local.get(key)
+                return None
+            if value is not None:
+                kept = value.encode() if isinstance(value, str) else value
+                self._keep(key, kept)
+        return kept
 
     async def set(self, key: str, value: bytes) -> None:
+        self._keep(key, value)
         if redis := self._usable_redis():
             try:
                 await redis.set(key, value, ex=self.ttl_seconds)
             except (RedisError, OSError) as error:
                 self._redis_failed(error)
-            else:
-                return
-        if len(value) <= self.local.maxsize:
-            self.local[key] = value
 
     async def gzipped(self, key: str, produce: Callable[[], Awaitable[bytes]]) -> bytes:
         """The gzip coding of what ``produce`` makes, made and compressed once while kept.

@@ -15,6 +15,11 @@ def log(message: str) -> None:
     print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
 
 
+def _redis(meta: dict[str, Any]) -> str:
+    url = meta.get("server_env", {}).get("MYNEWS_REDIS_URL", "")
+    return f"Redis {url}" if url.startswith("redis") else "no Redis"
+
+
 def markdown(report: dict[str, Any]) -> str:
     meta, corpus = report["meta"], report["corpus"]
     counts = corpus.get("counts", {})
@@ -23,7 +28,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"Run {meta['started_at']} with `{meta['command']}`.",
         f"{meta['machine']}. Server: `python -m app serve --workers {meta['workers']}`, "
-        f"MYNEWS_ENV=production, rate limits off. Load: wrk {meta['connections']} connections, "
+        f"MYNEWS_ENV=production, rate limits off, {_redis(meta)}. "
+        f"Load: wrk {meta['connections']} connections, "
         f"{meta['threads']} threads, {meta['warmup']} s warm-up then {meta['duration']} s per "
         "scenario, loopback.",
         "",

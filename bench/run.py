@@ -34,6 +34,10 @@ Parameters:
   --connections      concurrent connections (default 32); --threads wrk threads (default 2).
   --workers          API worker processes (default 2, one per core here; the Docker image
                      defaults to 4).
+  --redis-url        Redis for the server's shared caches, as docker-compose.yml runs it
+                     (default redis://127.0.0.1:6379/13; "none" serves without). Its database
+                     is FLUSHED before each server starts: cached feeds are keyed by topic ids
+                     and feed versions, which a regenerated corpus repeats.
   --events-per-batch (default 50) and --articles-per-batch (default 100).
   --scenarios        comma-separated subset (healthz is always run: it is the denominator).
   --reuse            keep a database already generated at this scale and seed (what earlier
@@ -57,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 import generate
+import redis
 from databases import database_name, database_version, drop_database, prepare_database, with_suffix
 from drive import Load, run_all
 from fixtures import make_fixtures
@@ -65,6 +70,7 @@ from server import Server
 from targets import COST_GROWTH_LIMIT, SCENARIOS, Scenario, judge
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/mynews_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 def parse_args() -> argparse.Namespace:
@@ -77,6 +83,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--events-per-batch", type=int, default=50)
     parser.add_argument("--articles-per-batch", type=int, default=100)
     parser.add_argument("--scenarios", default="")
@@ -85,6 +92,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--output", type=Path, default=Path(__file__).resolve().parent / "results")
     return parser.parse_args()
+
+
+def flush_redis(url: str) -> None:
+    """Empty the server's Redis database: nothing cached for another corpus may answer."""
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        sys.exit(f"Redis at {url} did not answer ({error!r}); --redis-url none serves without")
+    finally:
+        client.close()
 
 
 def measure(
@@ -105,8 +123,11 @@ def measure(
     host = f"127.0.0.1:{args.port}"
     fixtures = asyncio.run(make_fixtures(url, secret, work, args.seed, host))
     log_path = work / f"server-{scale.name}.log"
+    redis_url = None if args.redis_url == "none" else args.redis_url
+    if redis_url is not None:
+        flush_redis(redis_url)
     log(f"Serving {database_name(url)} with {args.workers} workers on port {args.port}")
-    with Server(url, args.port, args.workers, secret, log_path) as server:
+    with Server(url, args.port, args.workers, secret, log_path, redis_url) as server:
         results = run_all(server, fixtures, load, wanted)
         peak = server.memory()["peak_mb"]
     return corpus, results, peak
@@ -141,7 +162,9 @@ def main() -> None:
                 "MYNEWS_ENV": "production",
                 "MYNEWS_RATE_LIMITS_ENABLED": "false",
                 "MYNEWS_DB_POOL_SIZE": "10",
-                "MYNEWS_REDIS_URL": "(unset: in-process caches)",
+                "MYNEWS_REDIS_URL": (
+                    "(unset: in-process caches)" if args.redis_url == "none" else args.redis_url
+                ),
             },
         }
     }

@@ -23,9 +23,17 @@ UNAVAILABLE_LINE = re.compile(r"database unavailable during \S+ \S+: (?P<reason>
 class Server:
     """`python -m app serve` as production runs it; stopped by its own pid."""
 
-    def __init__(self, url: str, port: int, workers: int, secret: str, log_path: Path) -> None:
+    def __init__(
+        self,
+        url: str,
+        port: int,
+        workers: int,
+        secret: str,
+        log_path: Path,
+        redis_url: str | None = None,
+    ) -> None:
         self.url, self.port, self.workers, self.secret = url, port, workers, secret
-        self.log_path = log_path
+        self.log_path, self.redis_url = log_path, redis_url
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -40,7 +48,7 @@ class Server:
             "MYNEWS_RATE_LIMITS_ENABLED": "false",
             "MYNEWS_DB_POOL_SIZE": "10",
             "MYNEWS_WORKERS": str(self.workers),
-        }
+        } | ({"MYNEWS_REDIS_URL": self.redis_url} if self.redis_url else {})
 
     def __enter__(self) -> Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MYNEWS_")}
