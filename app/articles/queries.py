@@ -1,7 +1,8 @@
 """Reading articles: lists with filters and keyset pages, search, and the shapes clients see.
 
 Hot paths select only the columns they need and attach topics and authors for a whole page in
-one query, so a page costs two statements however long it is.
+one query, so a page costs two statements however long it is. Article rows carry their label
+ids in filing order, so that query reads only the labels' own rows, by primary key.
 """
 
 from collections.abc import Sequence
@@ -47,7 +48,12 @@ SUMMARY_COLUMNS = (
     Article.comment_count,
     Article.reading_time_minutes,
     Article.editors_pick,
+    # Not shown as such: the labels' ids, in filing order, that ``attach_labels`` names.
+    Article.topic_ids,
+    Article.author_ids,
 )
+# Summary key, label model, article column with its ids.
+LABEL_KINDS = (("topics", Topic, "topic_ids"), ("authors", Author, "author_ids"))
 
 
 @dataclass(frozen=True)
@@ -67,26 +73,28 @@ class ArticleFilters:
 async def attach_labels(
     session: AsyncSession, rows: Sequence[dict[str, Any]]
 ) -> dict[str, dict[str, list[dict[str, str]]]]:
-    """Topics and authors, in filing order, for each article id."""
-    ids = [row["id"] for row in rows]
-    labels: dict[str, dict[str, list[dict[str, str]]]] = {
-        i: {"topics": [], "authors": []} for i in ids
-    }
-    if not ids:
-        return labels
-    parts = [
-        select(literal(key), link.article_id, link.position, model.slug, model.name)
-        .join(model, model.id == label_column)
-        .where(among(session, link.article_id, ids))
-        for key, model, link, label_column in (
-            ("topics", Topic, ArticleTopic, ArticleTopic.topic_id),
-            ("authors", Author, ArticleAuthor, ArticleAuthor.author_id),
+    """Topics and authors, in filing order, for each row of ``SUMMARY_COLUMNS`` (by id)."""
+    if not rows:
+        return {}
+    wanted = {key: {i for row in rows for i in row[ids] or ()} for key, _, ids in LABEL_KINDS}
+    found = await session.execute(
+        union_all(
+            *(
+                select(literal(key), model.id, model.slug, model.name).where(
+                    among(session, model.id, wanted[key])
+                )
+                for key, model, _ in LABEL_KINDS
+            )
         )
-    ]
-    found = await session.execute(union_all(*parts))
-    for key, article_id, _, slug, name in sorted(found, key=lambda row: (row[1], row[2])):
-        labels[article_id][key].append({"slug": slug, "name": name})
-    return labels
+    )
+    named = {(key, i): {"slug": slug, "name": name} for key, i, slug, name in found}
+    return {
+        row["id"]: {
+            key: [named[key, i] for i in row[ids] or () if (key, i) in named]
+            for key, _, ids in LABEL_KINDS
+        }
+        for row in rows
+    }
 
 
 async def summaries(session: AsyncSession, rows: Sequence[Any]) -> list[ArticleSummary]:

@@ -304,3 +304,32 @@ async def test_an_article_row_carries_the_ids_it_is_filed_under(
     retracted = await client.delete(f"/v1/articles/{article_id}", headers=editor.headers)
     assert retracted.status_code == 204
     assert await row_and_links(article_id) == (([], []), ([], []))
+
+
+async def test_summaries_name_labels_in_filing_order_as_they_are_named_now(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    """Lists take a summary's labels from the ids on the article row, in filing order, and
+    their names from the labels themselves: a renamed topic shows its new name at once."""
+    # Filed first, so these labels' ids run against the next article's filing order.
+    await publish(client, editor, topics=["Arctic", "Energy"], authors=["Ana Lopez"])
+    await publish(client, editor, topics=["Energy"], authors=[])
+    created = await publish(
+        client, editor, topics=["Trade", "Energy", "Arctic"], authors=["Li Wei", "Ana Lopez"]
+    )
+    article_id = created.json()["id"]
+
+    listed = (await client.get("/v1/articles", params={"author": "li-wei"})).json()["items"]
+    assert [a["id"] for a in listed] == [article_id]
+    assert [t["slug"] for t in listed[0]["topics"]] == ["trade", "energy", "arctic"]
+    assert [a["slug"] for a in listed[0]["authors"]] == ["li-wei", "ana-lopez"]
+    others = (await client.get("/v1/articles", params={"topic": "energy"})).json()["items"]
+    assert sorted(len(a["authors"]) for a in others) == [0, 1, 2]
+
+    renamed = await client.patch(
+        "/v1/topics/energy", headers=editor.headers, json={"name": "Energy transition"}
+    )
+    assert renamed.status_code == 200
+    listed = (await client.get("/v1/articles", params={"author": "li-wei"})).json()["items"]
+    assert listed[0]["topics"][1] == {"slug": "energy", "name": "Energy transition"}
+    assert (await client.get(f"/v1/articles/{article_id}")).json()["topics"] == listed[0]["topics"]
