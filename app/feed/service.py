@@ -125,7 +125,14 @@ async def rank_for_reader(
             session, cache, now, hours=TRENDING_WINDOW_HOURS, limit=TRENDING_CANDIDATES
         )
     )
-    excluded = await signals.excluded_for(session, user_id, list(ids), include_read=include_read)
+    # What the reader read is usually known already (``reader.read``); then only what they
+    # hid is looked up.
+    known_read = None if include_read else reader.read
+    excluded = await signals.excluded_for(
+        session, user_id, list(ids), include_read=include_read or known_read is not None
+    )
+    if known_read is not None:
+        excluded |= known_read & ids
     wanted = [i for i in ids if i not in excluded]
     engaged = await shared.engagement.of(
         session,
@@ -134,11 +141,9 @@ async def rank_for_reader(
         hours=TRENDING_WINDOW_HOURS,
         half_life=settings.feed_engagement_half_life_hours,
     )
-    candidates = [
-        c
-        for c in await shared.facts.candidates(session, wanted, engaged)
-        if not is_muted(c, muted_topics, muted_authors)
-    ]
+    candidates = await shared.facts.candidates(session, wanted, engaged)
+    if muted_topics or muted_authors:
+        candidates = [c for c in candidates if not is_muted(c, muted_topics, muted_authors)]
     return ranking.build_feed(candidates, profile, now, weights, length=FEED_LENGTH)
 
 

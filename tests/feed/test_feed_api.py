@@ -1,5 +1,6 @@
 """The personalised feed over HTTP: what is never shown, reasons, snapshots, modes."""
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import current_time
 from app.config import Settings
 from app.db import dialect_name
+from app.feed import signals
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -136,12 +138,20 @@ async def test_followed_topic_and_author_lead_with_named_reasons(
         assert {r["code"] for r in item["reasons"]} <= REASONS
 
 
+@pytest.mark.parametrize("history_rows", [1000, 1], ids=["history-known", "history-longer"])
 async def test_never_shown_hidden_read_muted_retracted(
     client: httpx.AsyncClient,
     reader: factories.Account,
     editor: factories.Account,
     session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    history_rows: int,
 ) -> None:
+    """Read articles are left out whether the reader's whole history came with their signals
+    (most readers) or was too long for that and is looked up per candidate."""
+    monkeypatch.setattr(
+        signals, "reader_signals", functools.partial(signals.reader_signals, most=history_rows)
+    )
     keep = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(1))
     hidden = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(2))
     read = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(3))
@@ -160,6 +170,8 @@ async def test_never_shown_hidden_read_muted_retracted(
     await client.put("/v1/me/mutes/topics/gossip", headers=reader.headers)
     await client.put("/v1/me/mutes/authors/noisy-pundit", headers=reader.headers)
     await client.delete(f"/v1/articles/{retracted}", headers=editor.headers)
+    known = (await signals.reader_signals(session, reader.user.id, NOW)).read
+    assert known == (None if history_rows == 1 else {read, opened})
 
     for mode in ("ranked", "latest"):
         shown = await walk(client, reader, mode=mode)
