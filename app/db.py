@@ -217,24 +217,27 @@ def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnEl
     return column.in_(list(values))  # type: ignore[no-any-return]
 
 
-def insert_or_ignore(session: AsyncSession, table: Any) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect."""
-    if dialect_name(session) == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing()
-    return sqlite_insert(table).on_conflict_do_nothing()
+def _insert(of: AsyncSession | str, table: Any) -> Any:
+    """The INSERT construct of the dialect of ``of`` (a session, or a dialect's name)."""
+    dialect = of if isinstance(of, str) else dialect_name(of)
+    return postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+
+
+def insert_or_ignore(of: AsyncSession | str, table: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the dialect of ``of`` (a session, or a
+    dialect's name, for statements built once)."""
+    return _insert(of, table).on_conflict_do_nothing()
 
 
 def upsert(
-    session: AsyncSession, table: Any, keys: list[str], update: Callable[[Any], dict[str, Any]]
+    of: AsyncSession | str, table: Any, keys: list[str], update: Callable[[Any], dict[str, Any]]
 ) -> Any:
-    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` in the session's dialect.
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` in the dialect of ``of``.
 
     ``update`` receives the ``excluded`` row (the one that was not inserted) and returns the
     column assignments for the existing row.
     """
-    statement: Any = (
-        postgresql_insert(table) if dialect_name(session) == "postgresql" else sqlite_insert(table)
-    )
+    statement = _insert(of, table)
     return statement.on_conflict_do_update(index_elements=keys, set_=update(statement.excluded))
 
 

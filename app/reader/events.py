@@ -4,7 +4,8 @@ per-article engagement.
 A batch costs a fixed handful of statements whatever its size: one insert of the raw events
 (duplicates skipped by their client ids), one read and one upsert of the reader's per-article
 state, and one upsert of engagement counters. Rows go as parameter lists to statements whose
-text does not depend on the batch, so each is compiled once per process, not once per batch.
+text does not depend on the batch; the three writes are built once per process, so neither
+building them nor compiling them is paid per batch.
 
 Engagement counts a reader once per article and signal, so one reader cannot inflate a story
 however many events they send. Counters live in (article, hour, shard) rows, readers spread
@@ -12,6 +13,7 @@ over shards by id, so a story everyone is reading is many rows, not one that eve
 queues on.
 """
 
+import functools
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -49,6 +51,33 @@ def shard_of(user_id: str) -> int:
 
 def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class BatchWrites:
+    new_events: Any  # the raw events, duplicates skipped; returns the client ids inserted
+    states: Any  # reader-article rows, as folded
+    engagement: Any  # counters, added to
+
+
+@functools.cache
+def batch_writes(dialect: str) -> BatchWrites:
+    events = table_of(ReadingEvent)
+    states = table_of(ReaderArticle)
+    engagement = table_of(ArticleEngagement)
+    kept = [*STATE_COLUMNS, "last_read_at", "dwell_ms"]
+    return BatchWrites(
+        new_events=insert_or_ignore(dialect, events).returning(events.c.client_event_id),
+        states=upsert(
+            dialect, states, ["user_id", "article_id"], lambda new: {c: new[c] for c in kept}
+        ),
+        engagement=upsert(
+            dialect,
+            engagement,
+            ["article_id", "bucket_start", "shard"],
+            lambda new: {c: engagement.c[c] + new[c] for _, c in SIGNALS.values()},
+        ),
+    )
 
 
 @dataclass
@@ -97,9 +126,8 @@ async def _insert_new_events(
         first_by_id.setdefault(event.id, event)
     if not first_by_id:
         return []
-    table = table_of(ReadingEvent)
     inserted = await session.execute(
-        insert_or_ignore(session, table).returning(table.c.client_event_id),
+        batch_writes(dialect_name(session)).new_events,
         [
             {
                 "user_id": user_id,
@@ -163,15 +191,7 @@ async def _write_states(
         {"user_id": user_id, "article_id": a, **s.values} for a, s in states.items() if s.changed
     ]
     if rows:
-        await session.execute(
-            upsert(
-                session,
-                table_of(ReaderArticle),
-                ["user_id", "article_id"],
-                lambda new: {c: new[c] for c in [*STATE_COLUMNS, "last_read_at", "dwell_ms"]},
-            ),
-            rows,
-        )
+        await session.execute(batch_writes(dialect_name(session)).states, rows)
 
 
 async def _count_engagement(
@@ -193,18 +213,9 @@ async def _count_engagement(
             | dict.fromkeys((c for _, c in SIGNALS.values()), 0),
         )
         row[counter] += n
-    table = table_of(ArticleEngagement)
     # Sorted, so concurrent writers take row locks in one order and cannot deadlock.
     ordered = [rows[key] for key in sorted(rows)]
-    await session.execute(
-        upsert(
-            session,
-            table,
-            ["article_id", "bucket_start", "shard"],
-            lambda new: {c: table.c[c] + new[c] for _, c in SIGNALS.values()},
-        ),
-        ordered,
-    )
+    await session.execute(batch_writes(dialect_name(session)).engagement, ordered)
 
 
 async def record_events(
