@@ -55,6 +55,8 @@ def hour_of(moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class BatchWrites:
+    """A batch's writes; their text does not depend on the batch (rows are parameters)."""
+
     new_events: Any  # the raw events, duplicates skipped; returns the client ids inserted
     states: Any  # reader-article rows, as folded
     engagement: Any  # counters, added to
@@ -62,6 +64,7 @@ class BatchWrites:
 
 @functools.cache
 def batch_writes(dialect: str) -> BatchWrites:
+    """Built once per dialect and process, as their compiled forms are cached."""
     events = table_of(ReadingEvent)
     states = table_of(ReaderArticle)
     engagement = table_of(ArticleEngagement)
