@@ -4,7 +4,14 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 # Client text never holds NUL or other control characters (tab and newlines aside): they
 # break XML feeds and terminals, and no headline or name needs them.
@@ -24,6 +31,12 @@ def _rfc3339_text(value: Any) -> Any:
 
 # A timestamp a client sends: RFC 3339 text with an offset (no bare numbers, no naive times).
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+
+
+# A BCP 47 language tag, e.g. "en" or "en-GB"; 35 characters at most, as stored.
+Language = Annotated[
+    str, StringConstraints(max_length=35, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+]
 
 
 class WriteModel(BaseModel):

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from app.models import Scope
 from app.schemas import PLAIN_TEXT, WriteModel
@@ -17,7 +17,7 @@ class ApiKeyCreate(WriteModel):
         StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN_TEXT),
     ]
     scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
-    rate_limit_per_minute: int = Field(DEFAULT_RATE_LIMIT_PER_MINUTE, ge=1, le=100_000)
+    rate_limit_per_minute: StrictInt = Field(DEFAULT_RATE_LIMIT_PER_MINUTE, ge=1, le=100_000)
 
 
 class ApiKeyOut(BaseModel):

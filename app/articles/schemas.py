@@ -9,13 +9,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     TypeAdapter,
     WithJsonSchema,
     field_validator,
 )
 
-from app.schemas import PLAIN_TEXT, Timestamp, WriteModel, omittable
+from app.schemas import PLAIN_TEXT, Language, Timestamp, WriteModel, omittable
 
 MAX_TOPICS = 10
 MAX_AUTHORS = 10
@@ -58,7 +60,7 @@ class Image(WriteModel):
 class Video(WriteModel):
     url: HttpUrl
     title: Annotated[str, _single_line(300)] | None = None
-    duration_seconds: int | None = Field(None, ge=0, le=86_400)
+    duration_seconds: StrictInt | None = Field(None, ge=0, le=86_400)
 
 
 class ArticleFields(WriteModel):
@@ -79,14 +81,12 @@ class ArticleFields(WriteModel):
     credits: list[Annotated[str, _single_line(200)]] = omittable(max_length=10)
     image: Image | None = None
     video: Video | None = None
-    language: (
-        Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None
-    ) = None
+    language: Language | None = None
     region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     published_at: Timestamp = omittable()
     updated_at: Timestamp | None = None
-    comment_count: int = omittable(ge=0, le=10_000_000)
-    editors_pick: bool = omittable()
+    comment_count: StrictInt = omittable(ge=0, le=10_000_000)
+    editors_pick: StrictBool = omittable()
 
     @field_validator("published_at", "updated_at")
     @classmethod
@@ -110,8 +110,8 @@ class ArticleIn(ArticleFields):
     summary: list[Annotated[str, _single_line(500)]] = Field(default_factory=list, max_length=10)
     credits: list[Annotated[str, _single_line(200)]] = Field(default_factory=list, max_length=10)
     body: Text = ""
-    comment_count: int = Field(0, ge=0, le=10_000_000)
-    editors_pick: bool = False
+    comment_count: StrictInt = Field(0, ge=0, le=10_000_000)
+    editors_pick: StrictBool = False
 
 
 class ArticleBatchIn(WriteModel):

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictInt, StringConstraints
 
 from app.articles.schemas import ArticleSummary
 from app.schemas import PLAIN_TEXT, Timestamp, WriteModel
@@ -54,7 +54,7 @@ class EventIn(WriteModel):
     type: EventType
     article_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=PLAIN_TEXT)]
     occurred_at: Timestamp
-    dwell_ms: int | None = Field(None, ge=0, le=86_400_000)
+    dwell_ms: StrictInt | None = Field(None, ge=0, le=86_400_000)
 
 
 class EventBatch(WriteModel):

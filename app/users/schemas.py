@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from app.models import Role
-from app.schemas import PLAIN_TEXT, WriteModel
+from app.schemas import PLAIN_TEXT, Language, WriteModel
 
 DisplayName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN_TEXT)
@@ -29,8 +29,6 @@ Email = Annotated[
     AfterValidator(_email),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 320}),
 ]
-# BCP 47 language tag, e.g. "en" or "en-GB".
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 # ISO 3166-1 alpha-2 region code, e.g. "GB".
 Region = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 

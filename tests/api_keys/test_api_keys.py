@@ -77,6 +77,8 @@ async def test_missing_or_unknown_key_is_401(client: httpx.AsyncClient) -> None:
         {"scopes": ["everything"]},
         {"name": ""},
         {"rate_limit_per_minute": 0},
+        {"rate_limit_per_minute": True},
+        {"rate_limit_per_minute": "60"},
         {"key": "chosen-by-client"},
     ],
 )

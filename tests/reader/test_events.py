@@ -109,6 +109,9 @@ async def test_malformed_events_are_422(
         {**event("b", article_id), "occurred_at": "2026-11-27T12:00:00"},
         {**event("c", article_id), "user_id": "someone-else"},
         event("d", article_id, dwell_ms=-1),
+        # JSON booleans and numeric strings are not numbers.
+        {**event("e", article_id), "dwell_ms": False},
+        {**event("f", article_id), "dwell_ms": "40000"},
     ):
         response = await post(client, reader, [bad])
         assert response.status_code == 422, bad

@@ -68,6 +68,7 @@ async def test_patch_me_validates_values(
 ) -> None:
     for body in (
         {"language": "english please"},
+        {"language": "en" + "-abcdefgh" * 4},  # longer than a stored tag
         {"region": "gbr"},
         {"display_name": ""},
         {"display_name": "a\x00b"},
