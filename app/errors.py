@@ -45,6 +45,9 @@ class AppError(Exception):
             self.status = status
         self.headers = dict(headers or {})
 
+    def response(self) -> "ProblemResponse":
+        return problem(self.status, self.message, code=self.code, headers=self.headers)
+
 
 class InvalidCursor(AppError):
     status, code = 400, "invalid-cursor"
@@ -124,7 +127,7 @@ def validation_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
 
 
 async def handle_app_error(_request: Request, error: AppError) -> ProblemResponse:
-    return problem(error.status, error.message, code=error.code, headers=error.headers)
+    return error.response()
 
 
 async def handle_http_exception(request: Request, error: StarletteHTTPException) -> ProblemResponse:

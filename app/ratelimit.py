@@ -90,6 +90,10 @@ class RateLimiter:
                 )
         return await self._hit(self.local, item, scope, identity)
 
+    async def hit_key(self, api_key: ApiKey) -> Verdict:
+        """Count one request against the key's own allowance."""
+        return await self.hit("key", api_key.id, api_key.rate_limit_per_minute)
+
     @staticmethod
     async def _hit(
         limiter: FixedWindowRateLimiter, item: RateLimitItemPerMinute, scope: str, identity: str
@@ -114,13 +118,18 @@ def _user_id(request: Request, settings: Settings) -> str | None:
         return None
 
 
+def over_limit(verdict: Verdict) -> TooManyRequests:
+    """The error answering a request its verdict does not allow."""
+    return TooManyRequests(
+        "Too many requests; slow down and retry after the Retry-After delay.",
+        headers=verdict.headers(),
+    )
+
+
 def _record(request: Request, verdict: Verdict) -> None:
     request.state.rate_limit = verdict
     if not verdict.allowed:
-        raise TooManyRequests(
-            "Too many requests; slow down and retry after the Retry-After delay.",
-            headers=verdict.headers(),
-        )
+        raise over_limit(verdict)
 
 
 async def enforce_rate_limit(
@@ -133,7 +142,7 @@ async def enforce_rate_limit(
         return
     limiter: RateLimiter = request.app.state.rate_limiter
     if api_key is not None:
-        verdict = await limiter.hit("key", api_key.id, api_key.rate_limit_per_minute)
+        verdict = await limiter.hit_key(api_key)
     elif (user_id := _user_id(request, settings)) is not None:
         verdict = await limiter.hit("user", user_id, settings.rate_limit_user_per_minute)
     else:

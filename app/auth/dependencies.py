@@ -77,16 +77,26 @@ def forget_verified_keys(request: Request) -> None:
     request.app.state.verified_keys.clear()
 
 
-async def _verified_key(request: Request, session: AsyncSession, secret: str) -> ApiKey | None:
+def presented_key(request: Request) -> str | None:
+    """The API key secret the request sends (``X-API-Key``, or ``?key=``), if any."""
+    return request.headers.get("x-api-key") or request.query_params.get("key")
+
+
+def recently_verified_key(request: Request, secret: str) -> ApiKey | None:
+    """The live key of ``secret`` if this worker verified it lately; None if it has not (the
+    key may still be valid: only ``api_key_of`` reads the database)."""
     verified: TTLCache[str, ApiKey] = request.app.state.verified_keys
-    key_hash = hash_secret(secret)
-    api_key = verified.get(key_hash)
+    return verified.get(hash_secret(secret))
+
+
+async def _verified_key(request: Request, session: AsyncSession, secret: str) -> ApiKey | None:
+    api_key = recently_verified_key(request, secret)
     if api_key is None:
         api_key = await api_key_service.authenticate_key(session, secret)
         if api_key is not None:
             # Detached, so no rollback of this request's session expires what others read.
             session.expunge(api_key)
-            verified[key_hash] = api_key
+            request.app.state.verified_keys[hash_secret(secret)] = api_key
     return api_key
 
 
@@ -96,7 +106,7 @@ async def api_key_of(request: Request, session: SessionDep) -> ApiKey | None:
     (``api_key_cache_seconds``): partner feeds are polled constantly."""
     found = getattr(request.state, "api_key", _UNSET)
     if found is _UNSET:
-        secret = request.headers.get("x-api-key") or request.query_params.get("key")
+        secret = presented_key(request)
         found = await _verified_key(request, session, secret) if secret else None
         request.state.api_key = found
     return found if isinstance(found, ApiKey) else None

@@ -36,9 +36,12 @@ DEFAULT_FEED_LIMIT = 50
 # Bump when the rendering changes, so cached copies and ETags of the old form retire.
 RENDER_VERSION = "1"
 CACHE_CONTROL = "public, max-age=60"
-Slug = Annotated[str, Path(max_length=200)]
+SLUG_MAX_LENGTH = 200
+LIMIT_BOUND = 1_000_000  # asking for more is an error; anything above MAX_LIMIT means that
+Slug = Annotated[str, Path(max_length=SLUG_MAX_LENGTH)]
 FeedLimit = Annotated[
-    int, Query(ge=1, le=1_000_000, description=f"Items; above {MAX_LIMIT} means {MAX_LIMIT}.")
+    int,
+    Query(ge=1, le=LIMIT_BOUND, description=f"Items; above {MAX_LIMIT} means {MAX_LIMIT}."),
 ]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the client's copy is current."}
@@ -46,7 +49,18 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 Renderer = Callable[[render.FeedMeta, list[ArticleSummary]], bytes]
 
 
-def _validator_headers(etag: str, topic: FeedTopic) -> dict[str, str]:
+def feed_etag(topic: FeedTopic, variant: str) -> str:
+    """The strong ETag of a topic feed's ``variant`` (its format, size and base URL), which
+    changes with the topic's feed version."""
+    return strong_etag(RENDER_VERSION, str(topic.id), str(topic.feed_version), variant)
+
+
+def xml_variant(suffix: str, limit: int, base: str) -> str:
+    """What, besides the topic, an RSS, Atom or JSON Feed document depends on."""
+    return f"{suffix}|{limit}|{base}"
+
+
+def validator_headers(etag: str, topic: FeedTopic) -> dict[str, str]:
     return {
         "ETag": etag,
         "Last-Modified": http_date(topic.feed_updated_at),
@@ -62,8 +76,8 @@ async def _serve(
     media_type: str,
     produce: Callable[[], Awaitable[bytes]],
 ) -> Response:
-    etag = strong_etag(RENDER_VERSION, str(topic.id), str(topic.feed_version), variant)
-    headers = _validator_headers(etag, topic)
+    etag = feed_etag(topic, variant)
+    headers = validator_headers(etag, topic)
     cache: Cache = request.app.state.cache
     key = f"mynews:feed-gz:{etag.strip(chr(34))}"
     if is_not_modified(request, etag, topic.feed_updated_at):
@@ -105,7 +119,8 @@ def _xml_feed(
             )
             return renderer(meta, articles)
 
-        return await _serve(request, topic, f"{suffix}|{limit}|{base}", media_type, produce)
+        variant = xml_variant(suffix, limit, base)
+        return await _serve(request, topic, variant, media_type, produce)
 
     return serve_feed
 

@@ -72,6 +72,13 @@ class FeedTopics:
             topic = self._known[slug] = await self._read_one(session, slug)
         return topic
 
+    def known(self, slug: str) -> FeedTopic | None:
+        """The topic of ``slug`` as ``get`` would give it without reading anything, if it can:
+        None when the topic is not known here or it is time to read the topics again."""
+        if self._seconds <= 0 or time.monotonic() >= self._read_at + self._seconds:
+            return None
+        return self._known.get(slug)
+
     async def _read_one(self, session: AsyncSession, slug: str) -> FeedTopic:
         row = (await session.execute(select(*COLUMNS).where(Topic.slug == slug))).one_or_none()
         if row is None:

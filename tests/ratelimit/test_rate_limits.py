@@ -100,6 +100,25 @@ async def test_key_quota_counts_down_then_429(
     assert other.headers["x-ratelimit-remaining"] == "2"
 
 
+async def test_feed_revalidations_count_against_the_key_too(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """A worker answers most revalidations before routing them: they count all the same."""
+    await factories.create_article(session, topics=[TOPIC])
+    _, secret = await factories.create_api_key(session, rate_limit_per_minute=3)
+    first = await client.get(FEED, headers={"X-API-Key": secret})
+    assert first.headers["x-ratelimit-remaining"] == "2"
+    revalidate = {"X-API-Key": secret, "If-None-Match": first.headers["etag"]}
+    for remaining in ("1", "0"):
+        response = await client.get(FEED, headers=revalidate)
+        assert response.status_code == 304
+        assert response.headers["x-ratelimit-remaining"] == remaining
+        for header in RATE_LIMIT_HEADERS:
+            assert response.headers[header], header
+    assert_too_many_requests(await client.get(FEED, headers=revalidate))
+    assert_too_many_requests(await client.get(FEED, headers={"X-API-Key": secret}))
+
+
 async def login(
     client: httpx.AsyncClient, username: str, password: str = WRONG_PASSWORD
 ) -> httpx.Response:

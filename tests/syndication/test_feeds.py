@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.articles import batch
+from app.auth.dependencies import feed_reader_key
 from app.config import Settings
 from app.db import Database
+from app.errors import Forbidden
 from app.main import create_app
 from app.models import Article, Scope, Topic
 from tests import factories
@@ -720,6 +722,108 @@ async def test_gzip_and_identity_bodies_do_not_share_a_strong_etag(
             **{"Accept-Encoding": coding, "If-None-Match": response.headers["etag"]},
         )
         assert again.status_code == 304, coding
+
+
+# --- Revalidations answered before routing ------------------------------------------------
+
+# Differ between any two responses, wherever they are answered.
+PER_RESPONSE_HEADERS = {"date", "ratelimit", "x-ratelimit-remaining", "x-ratelimit-reset"}
+
+
+async def not_modified_count(client: httpx.AsyncClient, fmt: str) -> float:
+    """The metrics' count of 304s from the feed route of ``fmt`` (all tests' so far)."""
+    series = f'mynews_http_requests_total{{method="GET",route="{feed_path(fmt, "{slug}")}"'
+    for line in (await client.get("/metrics")).text.splitlines():
+        if line.startswith(series) and 'status="304"}' in line:
+            return float(line.rpartition(" ")[2])
+    return 0.0
+
+
+def refuse_routing(app: FastAPI) -> None:
+    """From now on a feed request that reaches the routes is refused (403)."""
+
+    def refused() -> None:
+        raise Forbidden("routed")
+
+    app.dependency_overrides[feed_reader_key] = refused
+
+
+@pytest.mark.parametrize("fmt", SYNDICATION_FORMATS)
+async def test_a_revalidation_is_answered_before_routing_as_the_route_answers_it(
+    app: FastAPI, client: httpx.AsyncClient, feed_key: str, filed: str, fmt: str
+) -> None:
+    first = await fetch(client, fmt, feed_key, **{"Accept-Encoding": "gzip"})
+    assert first.status_code == 200
+    validator = {"If-None-Match": first.headers["etag"], "Accept-Encoding": "gzip"}
+    # This worker has not verified the key lately: the routes answer, and verify it.
+    app.state.verified_keys.clear()
+    routed = await fetch(client, fmt, feed_key, **validator)
+    assert routed.status_code == 304
+
+    refuse_routing(app)
+    counted = await not_modified_count(client, fmt)
+    early = await fetch(client, fmt, feed_key, **validator)
+    assert early.status_code == 304, early.text
+    # Metrics count it under its route, as any other.
+    assert await not_modified_count(client, fmt) == counted + 1
+    assert early.content == b""
+    assert {k: v for k, v in early.headers.items() if k not in PER_RESPONSE_HEADERS} == {
+        k: v for k, v in routed.headers.items() if k not in PER_RESPONSE_HEADERS
+    }
+    assert PER_RESPONSE_HEADERS - {"date"} <= set(early.headers)
+    # By the query-string key and with the size given, too; sizes the route refuses, it answers.
+    by_query = await client.get(
+        feed_path(fmt), params={"key": feed_key, "limit": "50"}, headers=validator
+    )
+    assert by_query.status_code == 304
+    for refused in ({"limit": "0"}, {"limit": "ten"}, {"limit": ["5", "6"]}):
+        assert (await fetch(client, fmt, feed_key, **validator)).status_code == 304
+        response = await client.get(
+            feed_path(fmt), params={"key": feed_key, **refused}, headers=validator
+        )
+        assert response.status_code in (403, 422), refused
+
+
+async def test_what_a_worker_does_not_hold_in_memory_goes_to_the_routes(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    admin: factories.Account,
+    editor: factories.Account,
+    filed: str,
+) -> None:
+    api_key, secret = await factories.create_api_key(session)
+    first = await fetch(client, "rss", secret)
+    etag = first.headers["etag"]
+    assert (await fetch(client, "rss", secret, **{"If-None-Match": etag})).status_code == 304
+
+    # A story filed through this worker: the old validator no longer matches.
+    published = await client.post(
+        "/v1/articles",
+        headers=editor.headers,
+        json=factories.article_payload(topics=[TOPIC], headline="Filed here"),
+    )
+    assert published.status_code == 201
+    changed = await fetch(client, "rss", secret, **{"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "Filed here" in changed.text
+
+    # Validators of another form, no validator, or an unknown topic: the routes answer.
+    refuse_routing(app)
+    fresh = {"If-None-Match": changed.headers["etag"]}
+    assert (await fetch(client, "rss", secret, **fresh)).status_code == 304
+    for headers, slug in (
+        ({"If-Modified-Since": changed.headers["last-modified"]}, SLUG),
+        ({}, SLUG),
+        (fresh, "no-such-topic"),
+    ):
+        assert (await fetch(client, "rss", secret, slug, **headers)).status_code == 403
+    app.dependency_overrides.clear()
+
+    # A revoked key is forgotten at once: its revalidations are 401.
+    revoked = await client.delete(f"/v1/admin/api-keys/{api_key.id}", headers=admin.headers)
+    assert revoked.status_code == 204
+    assert (await fetch(client, "rss", secret, **fresh)).status_code == 401
 
 
 # --- CORS -------------------------------------------------------------------------------------
