@@ -30,7 +30,7 @@ from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
 from app.ratelimit import RateLimiter, RateLimitHeadersMiddleware, enforce_rate_limit
 from app.reader.router import router as reader_router
-from app.syndication.revalidation import FeedRevalidationMiddleware
+from app.syndication.fast_path import FeedFastPathMiddleware
 from app.syndication.router import router as syndication_router
 from app.syndication.topics import FeedTopics
 from app.topics.router import router as topics_router
@@ -93,8 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
 
     # Added innermost first: metrics see the final status of every response, and a feed
-    # revalidation answered before routing gets every header a routed one does.
-    app.add_middleware(FeedRevalidationMiddleware)
+    # request answered before routing gets every header a routed one does.
+    app.add_middleware(FeedFastPathMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)

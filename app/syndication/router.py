@@ -8,7 +8,8 @@ every poll.
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, overload
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -69,13 +70,32 @@ def validator_headers(etag: str, topic: FeedTopic) -> dict[str, str]:
     }
 
 
-async def _serve(
+Producer = Callable[[], Awaitable[bytes]]
+
+
+@overload
+async def feed_response(
+    request: Request, topic: FeedTopic, variant: str, media_type: str, produce: Producer
+) -> Response: ...
+
+
+@overload
+async def feed_response(
+    request: Request, topic: FeedTopic, variant: str, media_type: str, produce: None
+) -> Response | None: ...
+
+
+async def feed_response(
     request: Request,
     topic: FeedTopic,
     variant: str,
     media_type: str,
-    produce: Callable[[], Awaitable[bytes]],
-) -> Response:
+    produce: Producer | None,
+) -> Response | None:
+    """304 when the client's copy is current, else the feed: kept, or made by ``produce``.
+
+    Without ``produce``, None when the feed is not kept (making it needs the database).
+    """
     etag = feed_etag(topic, variant)
     headers = validator_headers(etag, topic)
     cache: Cache = request.app.state.cache
@@ -87,6 +107,10 @@ async def _serve(
             packed = await cache.get(key)
             size = None if packed is None else gzip_size(packed)
         return not_modified(request, etag, headers, body_size=size)
+    if produce is None:
+        if (kept := await cache.get(key)) is None:
+            return None
+        return coded_response(request, kept, media_type, headers)
     return coded_response(request, await cache.gzipped(key, produce), media_type, headers)
 
 
@@ -120,24 +144,36 @@ def _xml_feed(
             return renderer(meta, articles)
 
         variant = xml_variant(suffix, limit, base)
-        return await _serve(request, topic, variant, media_type, produce)
+        return await feed_response(request, topic, variant, media_type, produce)
 
     return serve_feed
 
 
-for suffix, renderer, media_type, summary in (
-    (".rss", render.render_rss, "application/rss+xml; charset=utf-8", "RSS 2.0"),
-    (".atom", render.render_atom, "application/atom+xml; charset=utf-8", "Atom 1.0"),
-    (".json", render.render_json_feed, "application/feed+json; charset=utf-8", "JSON Feed 1.1"),
-):
+@dataclass(frozen=True)
+class FeedFormat:
+    renderer: Renderer
+    media_type: str
+    name: str
+
+
+# Path suffix -> format of the syndication feeds.
+FORMATS = {
+    ".rss": FeedFormat(render.render_rss, "application/rss+xml; charset=utf-8", "RSS 2.0"),
+    ".atom": FeedFormat(render.render_atom, "application/atom+xml; charset=utf-8", "Atom 1.0"),
+    ".json": FeedFormat(
+        render.render_json_feed, "application/feed+json; charset=utf-8", "JSON Feed 1.1"
+    ),
+}
+
+for suffix, feed_format in FORMATS.items():
     router.add_api_route(
         f"/feed{suffix}",
-        _xml_feed(renderer, media_type, suffix),
+        _xml_feed(feed_format.renderer, feed_format.media_type, suffix),
         methods=["GET"],
         response_class=Response,
-        responses={200: {"content": {media_type.split(";")[0]: {}}}, **NOT_MODIFIED},
-        summary=f"Topic feed as {summary}",
-        description=f"The topic's newest articles as {summary}. Needs an API key with "
+        responses={200: {"content": {feed_format.media_type.split(";")[0]: {}}}, **NOT_MODIFIED},
+        summary=f"Topic feed as {feed_format.name}",
+        description=f"The topic's newest articles as {feed_format.name}. Needs an API key with "
         "`feeds:read` (header, or `?key=` for feed readers). Conditional GET: strong ETag, "
         "Last-Modified, 304.",
     )
@@ -167,4 +203,5 @@ async def topic_feed_json(
         next_cursor = cursors.encode_position(binding, position) if position else None
         return Page[ArticleSummary](items=items, next_cursor=next_cursor).model_dump_json().encode()
 
-    return await _serve(request, topic, f"json|{limit}|{cursor or ''}", "application/json", produce)
+    variant = f"json|{limit}|{cursor or ''}"
+    return await feed_response(request, topic, variant, "application/json", produce)

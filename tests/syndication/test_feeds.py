@@ -724,17 +724,17 @@ async def test_gzip_and_identity_bodies_do_not_share_a_strong_etag(
         assert again.status_code == 304, coding
 
 
-# --- Revalidations answered before routing ------------------------------------------------
+# --- Polls answered from memory, before routing ---------------------------------------------
 
 # Differ between any two responses, wherever they are answered.
 PER_RESPONSE_HEADERS = {"date", "ratelimit", "x-ratelimit-remaining", "x-ratelimit-reset"}
 
 
-async def not_modified_count(client: httpx.AsyncClient, fmt: str) -> float:
-    """The metrics' count of 304s from the feed route of ``fmt`` (all tests' so far)."""
+async def answered_count(client: httpx.AsyncClient, fmt: str, status: int) -> float:
+    """The metrics' count of ``status`` answers from the feed route of ``fmt`` (all tests')."""
     series = f'mynews_http_requests_total{{method="GET",route="{feed_path(fmt, "{slug}")}"'
     for line in (await client.get("/metrics")).text.splitlines():
-        if line.startswith(series) and 'status="304"}' in line:
+        if line.startswith(series) and f'status="{status}"}}' in line:
             return float(line.rpartition(" ")[2])
     return 0.0
 
@@ -748,39 +748,51 @@ def refuse_routing(app: FastAPI) -> None:
     app.dependency_overrides[feed_reader_key] = refused
 
 
+def same_headers(one: httpx.Response, other: httpx.Response) -> bool:
+    def kept(response: httpx.Response) -> dict[str, str]:
+        return {k: v for k, v in response.headers.items() if k not in PER_RESPONSE_HEADERS}
+
+    return kept(one) == kept(other)
+
+
 @pytest.mark.parametrize("fmt", SYNDICATION_FORMATS)
-async def test_a_revalidation_is_answered_before_routing_as_the_route_answers_it(
-    app: FastAPI, client: httpx.AsyncClient, feed_key: str, filed: str, fmt: str
+@pytest.mark.parametrize("coding", ["gzip", "identity"])
+async def test_a_poll_answered_from_memory_is_answered_as_the_route_answers_it(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, fmt: str, coding: str
 ) -> None:
-    first = await fetch(client, fmt, feed_key, **{"Accept-Encoding": "gzip"})
+    await many_articles(session)
+    _, secret = await factories.create_api_key(session)
+    first = await fetch(client, fmt, secret, **{"Accept-Encoding": coding})
     assert first.status_code == 200
-    validator = {"If-None-Match": first.headers["etag"], "Accept-Encoding": "gzip"}
+    polls = (
+        {"Accept-Encoding": coding},
+        {"Accept-Encoding": coding, "If-None-Match": first.headers["etag"]},
+        {"Accept-Encoding": coding, "If-Modified-Since": first.headers["last-modified"]},
+    )
     # This worker has not verified the key lately: the routes answer, and verify it.
-    app.state.verified_keys.clear()
-    routed = await fetch(client, fmt, feed_key, **validator)
-    assert routed.status_code == 304
+    routed = []
+    for headers in polls:
+        app.state.verified_keys.clear()
+        routed.append(await fetch(client, fmt, secret, **headers))
+    assert [r.status_code for r in routed] == [200, 304, 304]
 
     refuse_routing(app)
-    counted = await not_modified_count(client, fmt)
-    early = await fetch(client, fmt, feed_key, **validator)
-    assert early.status_code == 304, early.text
-    # Metrics count it under its route, as any other.
-    assert await not_modified_count(client, fmt) == counted + 1
-    assert early.content == b""
-    assert {k: v for k, v in early.headers.items() if k not in PER_RESPONSE_HEADERS} == {
-        k: v for k, v in routed.headers.items() if k not in PER_RESPONSE_HEADERS
-    }
-    assert PER_RESPONSE_HEADERS - {"date"} <= set(early.headers)
+    counted = await answered_count(client, fmt, 200)
+    for headers, as_routed in zip(polls, routed, strict=True):
+        early = await fetch(client, fmt, secret, **headers)
+        assert early.status_code == as_routed.status_code, early.text
+        assert early.content == as_routed.content
+        assert same_headers(early, as_routed)
+        assert PER_RESPONSE_HEADERS - {"date"} <= set(early.headers)
+    # Metrics count them under their route, as any other.
+    assert await answered_count(client, fmt, 200) == counted + 1
+
     # By the query-string key and with the size given, too; sizes the route refuses, it answers.
-    by_query = await client.get(
-        feed_path(fmt), params={"key": feed_key, "limit": "50"}, headers=validator
-    )
-    assert by_query.status_code == 304
+    by_query = await client.get(feed_path(fmt), params={"key": secret, "limit": "50"})
+    assert by_query.status_code == 200
+    assert by_query.content == first.content
     for refused in ({"limit": "0"}, {"limit": "ten"}, {"limit": ["5", "6"]}):
-        assert (await fetch(client, fmt, feed_key, **validator)).status_code == 304
-        response = await client.get(
-            feed_path(fmt), params={"key": feed_key, **refused}, headers=validator
-        )
+        response = await client.get(feed_path(fmt), params={"key": secret, **refused})
         assert response.status_code in (403, 422), refused
 
 
@@ -808,22 +820,21 @@ async def test_what_a_worker_does_not_hold_in_memory_goes_to_the_routes(
     assert changed.status_code == 200
     assert "Filed here" in changed.text
 
-    # Validators of another form, no validator, or an unknown topic: the routes answer.
+    # A feed not made yet (another size), or an unknown topic: the routes answer.
     refuse_routing(app)
-    fresh = {"If-None-Match": changed.headers["etag"]}
-    assert (await fetch(client, "rss", secret, **fresh)).status_code == 304
-    for headers, slug in (
-        ({"If-Modified-Since": changed.headers["last-modified"]}, SLUG),
-        ({}, SLUG),
-        (fresh, "no-such-topic"),
-    ):
-        assert (await fetch(client, "rss", secret, slug, **headers)).status_code == 403
+    assert (await fetch(client, "rss", secret)).status_code == 200
+    assert (
+        await client.get(feed_path("rss"), params={"key": secret, "limit": "7"})
+    ).status_code == 403
+    assert (await fetch(client, "rss", secret, "no-such-topic")).status_code == 403
     app.dependency_overrides.clear()
 
-    # A revoked key is forgotten at once: its revalidations are 401.
+    # A revoked key is forgotten at once: its polls are 401.
     revoked = await client.delete(f"/v1/admin/api-keys/{api_key.id}", headers=admin.headers)
     assert revoked.status_code == 204
+    fresh = {"If-None-Match": changed.headers["etag"]}
     assert (await fetch(client, "rss", secret, **fresh)).status_code == 401
+    assert (await fetch(client, "rss", secret)).status_code == 401
 
 
 # --- CORS -------------------------------------------------------------------------------------
