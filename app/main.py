@@ -18,6 +18,7 @@ from app.conditional import GZIP_MINIMUM_SIZE
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
+from app.fast_path import TopicFastPathMiddleware
 from app.feed.router import router as feed_router
 from app.feed.signals import SharedSignals
 from app.middleware import (
@@ -30,7 +31,6 @@ from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
 from app.ratelimit import RateLimiter, RateLimitHeadersMiddleware, enforce_rate_limit
 from app.reader.router import router as reader_router
-from app.syndication.fast_path import FeedFastPathMiddleware
 from app.syndication.router import router as syndication_router
 from app.syndication.topics import FeedTopics
 from app.topics.router import router as topics_router
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: metrics see the final status of every response, and a feed
     # request answered before routing gets every header a routed one does.
-    app.add_middleware(FeedFastPathMiddleware)
+    app.add_middleware(TopicFastPathMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)

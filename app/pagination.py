@@ -28,13 +28,27 @@ MAX_LIMIT = 100
 CURSOR_MAX_AGE_SECONDS = 24 * 3600
 
 
+# Asking for more is an error; anything above MAX_LIMIT means MAX_LIMIT.
+LIMIT_BOUND = 1_000_000
+
+
 async def clamp_limit(
     limit: Annotated[
         int,
-        Query(ge=1, le=1_000_000, description=f"Page size; above {MAX_LIMIT} means {MAX_LIMIT}."),
+        Query(ge=1, le=LIMIT_BOUND, description=f"Page size; above {MAX_LIMIT} means {MAX_LIMIT}."),
     ] = DEFAULT_LIMIT,
 ) -> int:
     return min(limit, MAX_LIMIT)
+
+
+def limit_asked(values: list[str], default: int) -> int | None:
+    """The size the ``limit`` query parameter's ``values`` ask for, as the routes read it; None
+    when they would refuse it, or might read it otherwise (anything but one plain number)."""
+    if not values:
+        return default
+    if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= LIMIT_BOUND:
+        return None
+    return min(int(values[0]), MAX_LIMIT)
 
 
 Limit = Annotated[int, Depends(clamp_limit)]

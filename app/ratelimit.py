@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import FixedWindowRateLimiter
@@ -138,18 +138,28 @@ async def enforce_rate_limit(
     api_key: Annotated[ApiKey | None, Depends(api_key_of)],
 ) -> None:
     """Count the request against its caller: API key, else user, else client IP."""
-    if not settings.rate_limits_enabled:
-        return
+    if settings.rate_limits_enabled:
+        _record(request, await _hit_caller(request, settings, api_key))
+
+
+async def _hit_caller(request: Request, settings: Settings, api_key: ApiKey | None) -> Verdict:
     limiter: RateLimiter = request.app.state.rate_limiter
     if api_key is not None:
-        verdict = await limiter.hit_key(api_key)
-    elif (user_id := _user_id(request, settings)) is not None:
-        verdict = await limiter.hit("user", user_id, settings.rate_limit_user_per_minute)
-    else:
-        verdict = await limiter.hit(
-            "ip", client_ip(request), settings.rate_limit_anonymous_per_minute
-        )
-    _record(request, verdict)
+        return await limiter.hit_key(api_key)
+    if (user_id := _user_id(request, settings)) is not None:
+        return await limiter.hit("user", user_id, settings.rate_limit_user_per_minute)
+    return await limiter.hit("ip", client_ip(request), settings.rate_limit_anonymous_per_minute)
+
+
+async def limit_unrouted(request: Request, api_key: ApiKey | None) -> Response | None:
+    """``enforce_rate_limit`` for a request answered before routing (``api_key``: the live key
+    it presents, if any): the 429 to answer instead, when it is over its limit."""
+    settings: Settings = request.app.state.settings
+    if not settings.rate_limits_enabled:
+        return None
+    verdict = await _hit_caller(request, settings, api_key)
+    request.state.rate_limit = verdict
+    return None if verdict.allowed else over_limit(verdict).response()
 
 
 async def enforce_login_limit(request: Request, settings: Settings, username: str) -> None:

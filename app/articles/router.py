@@ -26,11 +26,12 @@ from app.feed.signals import SharedSignals
 from app.pagination import CursorParam, Cursors, Limit, Page
 from app.schemas import PLAIN_TEXT, Timestamp
 from app.slugs import SLUG_PATTERN
-from app.syndication.topics import ChangesTopicFeeds, feed_topics
+from app.syndication.topics import ChangesTopicFeeds, FeedTopic, feed_topics
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
-Slug = Annotated[str | None, Query(max_length=80, pattern=SLUG_PATTERN)]
+SLUG_MAX_LENGTH = 80
+Slug = Annotated[str | None, Query(max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)]
 Label = Annotated[str | None, Query(min_length=1, max_length=100, pattern=PLAIN_TEXT)]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the client's copy is current."}
@@ -79,9 +80,19 @@ async def list_articles(
     async def body() -> bytes:
         return (await page()).model_dump_json().encode()
 
-    key = f"mynews:articles-gz:{known.id}:{known.feed_version}:{limit}:{cursor or ''}"
     cache: Cache = request.app.state.cache
-    return coded_response(request, await cache.gzipped(key, body), "application/json", {})
+    packed = await cache.gzipped(topic_page_key(known, limit, cursor), body)
+    return topic_page_response(request, packed)
+
+
+def topic_page_key(topic: FeedTopic, limit: int, cursor: str | None) -> str:
+    """Where a page of a topic's articles is kept: it changes only with the feed version."""
+    return f"mynews:articles-gz:{topic.id}:{topic.feed_version}:{limit}:{cursor or ''}"
+
+
+def topic_page_response(request: Request, packed: bytes) -> Response:
+    """A kept page of a topic's articles, gzip-coded or not as the client takes it."""
+    return coded_response(request, packed, "application/json", {})
 
 
 @router.post(

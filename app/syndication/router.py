@@ -27,7 +27,7 @@ from app.conditional import (
     strong_etag,
 )
 from app.db import SessionDep
-from app.pagination import MAX_LIMIT, CursorParam, Cursors, Page
+from app.pagination import LIMIT_BOUND, MAX_LIMIT, CursorParam, Cursors, Page
 from app.syndication import render
 from app.syndication.topics import FeedTopic, feed_topics
 
@@ -38,7 +38,6 @@ DEFAULT_FEED_LIMIT = 50
 RENDER_VERSION = "1"
 CACHE_CONTROL = "public, max-age=60"
 SLUG_MAX_LENGTH = 200
-LIMIT_BOUND = 1_000_000  # asking for more is an error; anything above MAX_LIMIT means that
 Slug = Annotated[str, Path(max_length=SLUG_MAX_LENGTH)]
 FeedLimit = Annotated[
     int,

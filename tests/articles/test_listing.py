@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
+from app.errors import Forbidden
+from app.pagination import clamp_limit
 from tests import factories
 
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -127,6 +129,67 @@ async def test_a_topic_page_is_made_once_per_feed_version(
     assert response.headers["content-encoding"] == "gzip"
     listed = [item["id"] for item in response.json()["items"]]
     assert listed == [published.json()["id"], elsewhere, first]
+
+
+# Differ between any two responses, wherever they are answered.
+PER_RESPONSE_HEADERS = {"date", "ratelimit", "x-ratelimit-remaining", "x-ratelimit-reset"}
+
+
+def without_per_response(response: httpx.Response) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k not in PER_RESPONSE_HEADERS}
+
+
+@pytest.mark.parametrize("coding", ["gzip", "identity"])
+async def test_a_kept_topic_page_is_answered_before_routing_as_the_route_answers_it(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    reader: factories.Account,
+    coding: str,
+) -> None:
+    for hour in range(25):
+        await factories.create_article(session, topics=["Energy"], published_at=at(hour))
+    _, secret = await factories.create_api_key(session)
+
+    def refused() -> None:
+        raise Forbidden("routed")
+
+    async def listing(params: dict[str, str], headers: dict[str, str]) -> httpx.Response:
+        return await client.get("/v1/articles", params=params, headers=headers)
+
+    first_pages = []
+    for caller in ({}, reader.headers, {"X-API-Key": secret}):
+        for params in ({"topic": "energy"}, {"topic": "energy", "limit": "5"}):
+            headers = {"Accept-Encoding": coding, **caller}
+            # Not knowing the topic's version, this worker routes the request.
+            app.state.feed_topics.forget()
+            app.dependency_overrides.clear()
+            routed = await listing(params, headers)
+            assert routed.status_code == 200
+            app.dependency_overrides[clamp_limit] = refused
+            early = await listing(params, headers)
+            assert early.status_code == 200, early.text
+            assert early.content == routed.content
+            assert without_per_response(early) == without_per_response(routed)
+            # Counted against the caller, as the route counts it.
+            assert int(early.headers["x-ratelimit-remaining"]) == (
+                int(routed.headers["x-ratelimit-remaining"]) - 1
+            )
+            first_pages.append(routed)
+    assert [len(r.json()["items"]) for r in first_pages[:2]] == [20, 5]
+
+    # Anything else goes to the routes: other filters, cursors, pages not kept, keys not
+    # verified here, unknown topics.
+    for params, caller in (
+        ({"topic": "energy", "section": "World"}, {}),
+        ({"topic": "energy", "cursor": first_pages[0].json()["next_cursor"]}, {}),
+        ({"topic": "energy", "limit": "7"}, {}),
+        ({"topic": "energy", "limit": "0"}, {}),
+        ({"topic": "energy"}, {"X-API-Key": "mnk_not-a-real-key"}),
+        ({"topic": "no-such-topic"}, {}),
+        ({"topic": "Energy"}, {}),
+    ):
+        assert (await listing(params, caller)).status_code in (403, 422), params
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "abc"])
