@@ -92,8 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
 
-    # Added innermost first: metrics see the final status of every response, and a feed
-    # request answered before routing gets every header a routed one does.
+    # Added innermost first: metrics see the final status of every response, and a request
+    # answered before routing (app/fast_path.py) gets every header a routed one does.
     app.add_middleware(TopicFastPathMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

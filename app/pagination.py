@@ -43,12 +43,14 @@ async def clamp_limit(
 
 def limit_asked(values: list[str], default: int) -> int | None:
     """The size the ``limit`` query parameter's ``values`` ask for, as the routes read it; None
-    when they would refuse it, or might read it otherwise (anything but one plain number)."""
+    when they would refuse it, or might read it otherwise (anything but one number written
+    plainly: ASCII digits, no sign, no leading zero)."""
     if not values:
         return default
-    if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= LIMIT_BOUND:
+    text = values[0]
+    if len(values) > 1 or not (text.isascii() and text.isdigit()) or text != str(int(text)):
         return None
-    return min(int(values[0]), MAX_LIMIT)
+    return min(int(text), MAX_LIMIT) if 1 <= int(text) <= LIMIT_BOUND else None
 
 
 Limit = Annotated[int, Depends(clamp_limit)]

@@ -4,7 +4,8 @@ Validators come from the topic's feed version, which a worker reads at most ever
 seconds (app/syndication/topics.py): a 304 costs no rendering and no article query. Rendered
 feeds are cached gzip-coded (in Redis when configured) under that version, so a change to
 the topic's articles makes new keys and old ones age out; a feed is compressed once, not on
-every poll.
+every poll. Polls whose answer is in memory are answered before routing, by ``feed_response``
+(``app.fast_path``).
 """
 
 from collections.abc import Awaitable, Callable

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import Forbidden
-from app.pagination import clamp_limit
+from app.pagination import clamp_limit, limit_asked
 from tests import factories
 
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -190,6 +190,30 @@ async def test_a_kept_topic_page_is_answered_before_routing_as_the_route_answers
         ({"topic": "Energy"}, {}),
     ):
         assert (await listing(params, caller)).status_code in (403, 422), params
+
+
+@pytest.mark.parametrize(
+    ("values", "read"),
+    [
+        ([], 20),
+        (["5"], 5),
+        (["500"], 100),
+        (["1000000"], 100),
+        # Refused by the routes, or perhaps read otherwise: decided there.
+        (["0"], None),
+        (["1000001"], None),
+        (["05"], None),
+        (["+5"], None),
+        (["5.0"], None),
+        (["\u0665"], None),  # an Arabic-Indic five
+        (["5", "6"], None),
+        ([""], None),
+    ],
+)
+def test_limit_read_before_routing_only_when_plainly_written(
+    values: list[str], read: int | None
+) -> None:
+    assert limit_asked(values, 20) == read
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "abc"])
