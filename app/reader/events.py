@@ -42,6 +42,8 @@ SIGNALS = {
     "dislike": ("disliked_at", "dislikes"),
 }
 STATE_COLUMNS = [column for column, _ in SIGNALS.values()]
+# A reader-article row as a batch reads, folds and writes it.
+FOLDED_COLUMNS = [*STATE_COLUMNS, "last_read_at", "dwell_ms"]
 READING_TYPES = {"open", "read"}
 
 
@@ -68,11 +70,13 @@ def batch_writes(dialect: str) -> BatchWrites:
     events = table_of(ReadingEvent)
     states = table_of(ReaderArticle)
     engagement = table_of(ArticleEngagement)
-    kept = [*STATE_COLUMNS, "last_read_at", "dwell_ms"]
     return BatchWrites(
         new_events=insert_or_ignore(dialect, events).returning(events.c.client_event_id),
         states=upsert(
-            dialect, states, ["user_id", "article_id"], lambda new: {c: new[c] for c in kept}
+            dialect,
+            states,
+            ["user_id", "article_id"],
+            lambda new: {c: new[c] for c in FOLDED_COLUMNS},
         ),
         engagement=upsert(
             dialect,
@@ -153,16 +157,15 @@ async def _fold(
 ) -> dict[str, ReaderState]:
     """Each affected article's reader state with these events applied."""
     article_ids = sorted({event.article_id for event in events})
-    kept = [*STATE_COLUMNS, "last_read_at", "dwell_ms"]
     table = table_of(ReaderArticle)
     existing = await session.execute(
-        select(table.c.article_id, *(table.c[c] for c in kept)).where(
+        select(table.c.article_id, *(table.c[c] for c in FOLDED_COLUMNS)).where(
             table.c.user_id == user_id, among(session, table.c.article_id, article_ids)
         )
     )
     states: dict[str, ReaderState] = {}
     for article_id, *row in existing:
-        states[article_id] = ReaderState(values=dict(zip(kept, row, strict=True)))
+        states[article_id] = ReaderState(values=dict(zip(FOLDED_COLUMNS, row, strict=True)))
     for article_id in article_ids:
         if article_id not in states:
             values = dict.fromkeys([*STATE_COLUMNS, "last_read_at"]) | {"dwell_ms": 0}
