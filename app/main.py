@@ -9,9 +9,10 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
+from app.api_keys.revocations import revocation_listener
 from app.api_keys.router import router as api_keys_router
 from app.articles.router import router as articles_router
-from app.auth.dependencies import verified_keys_cache
+from app.auth.dependencies import VerifiedKeys
 from app.auth.router import router as auth_router
 from app.cache import Cache
 from app.conditional import GZIP_MINIMUM_SIZE
@@ -53,7 +54,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        revocations = revocation_listener(
+            settings.database_url,
+            app.state.verified_keys.forget_all,
+            connect_timeout=settings.db_connect_timeout_seconds,
+        )
+        listening = asyncio.create_task(revocations.run()) if revocations else None
         yield
+        if listening is not None:
+            listening.cancel()
+            await asyncio.gather(listening, return_exceptions=True)
         await app.state.cache.close()
         await app.state.database.engine.dispose()
 
@@ -72,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = Database.from_settings(settings)
 
     app.state.cache = Cache(settings.redis_url, max_bytes=settings.cache_max_mb * 2**20)
-    app.state.verified_keys = verified_keys_cache(settings)
+    app.state.verified_keys = VerifiedKeys(settings.api_key_cache_seconds)
     app.state.feed_signals = SharedSignals()
     app.state.feed_topics = FeedTopics(settings.feed_topic_cache_seconds)
     app.state.ingest_slots = asyncio.Semaphore(settings.ingest_concurrency)

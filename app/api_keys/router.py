@@ -39,8 +39,8 @@ async def list_api_keys(session: SessionDep, _admin: AdminUser) -> ApiKeyList:
 async def revoke_api_key(
     key_id: str, request: Request, session: SessionDep, _admin: AdminUser
 ) -> None:
-    """Revoke a key: every later request with it is refused (by other workers of a
-    deployment within ``MYNEWS_API_KEY_CACHE_SECONDS``)."""
+    """Revoke a key: every later request with it is refused. Other workers hear of it when
+    it commits (on PostgreSQL; on SQLite, within ``MYNEWS_API_KEY_CACHE_SECONDS``)."""
     await service.revoke_key(session, key_id)
     forget_verified_keys(request)
 

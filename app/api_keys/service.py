@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api_keys import revocations
 from app.auth.security import hash_secret, new_secret
 from app.errors import NotFound
 from app.models import ApiKey, Scope
@@ -46,3 +47,4 @@ async def revoke_key(session: AsyncSession, key_id: str) -> None:
         raise NotFound("No such API key.")
     await session.delete(api_key)
     await session.flush()
+    await revocations.announce(session, key_id)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api_keys import service as api_key_service
 from app.auth.security import decode_access_token, hash_secret
-from app.config import Settings, SettingsDep
+from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey, Role, Scope, User
@@ -67,14 +67,35 @@ AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 _UNSET = object()
 
 
-def verified_keys_cache(settings: Settings) -> "TTLCache[str, ApiKey]":
-    """The keys this worker has verified lately, by secret hash (the app keeps one)."""
-    return TTLCache(maxsize=VERIFIED_KEYS_KEPT, ttl=settings.api_key_cache_seconds)
+class VerifiedKeys:
+    """The keys this worker verified lately, by secret hash, each trusted for
+    ``api_key_cache_seconds``; a revocation (made here, or announced by another worker)
+    forgets them all."""
+
+    def __init__(self, ttl_seconds: float) -> None:
+        self._keys: TTLCache[str, ApiKey] = TTLCache(maxsize=VERIFIED_KEYS_KEPT, ttl=ttl_seconds)
+        # Bumped by each revocation: a key read from the database before it is not kept.
+        self.generation = 0
+
+    def get(self, secret: str) -> ApiKey | None:
+        return self._keys.get(hash_secret(secret))
+
+    def keep(self, secret: str, api_key: ApiKey, generation: int) -> None:
+        if generation == self.generation:
+            self._keys[hash_secret(secret)] = api_key
+
+    def forget_all(self) -> None:
+        self._keys.clear()
+        self.generation += 1
+
+    def expire(self, moment: float) -> None:
+        """Drop what is past its time at ``moment`` (a ``time.monotonic()`` reading)."""
+        self._keys.expire(moment)
 
 
 def forget_verified_keys(request: Request) -> None:
     """After a revocation: this worker verifies every key afresh."""
-    request.app.state.verified_keys.clear()
+    request.app.state.verified_keys.forget_all()
 
 
 def presented_key(request: Request) -> str | None:
@@ -85,18 +106,20 @@ def presented_key(request: Request) -> str | None:
 def recently_verified_key(request: Request, secret: str) -> ApiKey | None:
     """The live key of ``secret`` if this worker verified it lately; None if it has not (the
     key may still be valid: only ``api_key_of`` reads the database)."""
-    verified: TTLCache[str, ApiKey] = request.app.state.verified_keys
-    return verified.get(hash_secret(secret))
+    verified: VerifiedKeys = request.app.state.verified_keys
+    return verified.get(secret)
 
 
 async def _verified_key(request: Request, session: AsyncSession, secret: str) -> ApiKey | None:
-    api_key = recently_verified_key(request, secret)
+    verified: VerifiedKeys = request.app.state.verified_keys
+    api_key = verified.get(secret)
     if api_key is None:
+        generation = verified.generation
         api_key = await api_key_service.authenticate_key(session, secret)
         if api_key is not None:
             # Detached, so no rollback of this request's session expires what others read.
             session.expunge(api_key)
-            request.app.state.verified_keys[hash_secret(secret)] = api_key
+            verified.keep(secret, api_key, generation)
     return api_key
 
 

@@ -122,7 +122,9 @@ async def test_each_worker_checks_a_key_once_per_interval_and_forgets_it_on_revo
         assert (await client.get("/v1/auth/key", headers=partner)).status_code == 200
     assert len([s for s in executed if "FROM api_keys" in s]) == 1
 
-    # A second worker of the same deployment has verified the key too.
+    # A second worker of the same deployment has verified the key too. It does not listen
+    # for announced revocations (tests/api_keys/test_revocations.py covers those): like a
+    # worker on SQLite, or one whose listening connection is down, it relies on the interval.
     other_app = create_app(settings)
     other_app.state.database = Database(engine, sessionmaker)
     transport = httpx.ASGITransport(app=other_app)
