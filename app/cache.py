@@ -1,6 +1,6 @@
 """A small byte cache: in this process, and in Redis when configured (shared by every process).
 
-Keys name values that never change once made: a feed under its topic's feed version, a
+Keys name values that never change once made: a feed under its topic's feed revision, a
 minute's trending list. So a copy this process keeps is as good as Redis's: a worker asks Redis
 only for what it has not kept itself, and what one worker made, the others take from Redis
 instead of making it again.

@@ -86,8 +86,8 @@ async def list_articles(
 
 
 def topic_page_key(topic: FeedTopic, limit: int, cursor: str | None) -> str:
-    """Where a page of a topic's articles is kept: it changes only with the feed version."""
-    return f"mynews:articles-gz:{topic.id}:{topic.feed_version}:{limit}:{cursor or ''}"
+    """Where a page of a topic's articles is kept: it changes only with the feed revision."""
+    return f"mynews:articles-gz:{topic.id}:{topic.revision}:{limit}:{cursor or ''}"
 
 
 def topic_page_response(request: Request, packed: bytes) -> Response:

@@ -52,8 +52,8 @@ Renderer = Callable[[render.FeedMeta, list[ArticleSummary]], bytes]
 
 def feed_etag(topic: FeedTopic, variant: str) -> str:
     """The strong ETag of a topic feed's ``variant`` (its format, size and base URL), which
-    changes with the topic's feed version."""
-    return strong_etag(RENDER_VERSION, str(topic.id), str(topic.feed_version), variant)
+    changes with the topic's feed revision."""
+    return strong_etag(RENDER_VERSION, str(topic.id), topic.revision, variant)
 
 
 def xml_variant(suffix: str, limit: int, base: str) -> str:

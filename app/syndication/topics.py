@@ -12,7 +12,8 @@ processes see the change within that time.
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from functools import cached_property
+from datetime import UTC, datetime, timedelta
 
 from cachetools import LRUCache
 from fastapi import Depends, Request
@@ -24,6 +25,7 @@ from app.errors import NotFound
 from app.models import Topic
 
 TOPICS_KEPT = 10_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,14 @@ class FeedTopic:
     description: str | None
     feed_version: int
     feed_updated_at: datetime
+
+    @cached_property
+    def revision(self) -> str:
+        """The feed's version and the moment it was set, which keys what is rendered of it:
+        a database restored from a backup counts versions again, but never again from the
+        moments they were first set, so nothing kept from before the restore is served."""
+        since_epoch = (self.feed_updated_at - EPOCH) // timedelta(microseconds=1)
+        return f"{self.feed_version}.{since_epoch}"
 
 
 COLUMNS = (

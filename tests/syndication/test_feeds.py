@@ -13,7 +13,7 @@ import feedparser
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -627,6 +627,48 @@ async def test_each_worker_reads_a_topic_feed_version_once_per_interval(
     now = await fetch(client, "rss", feed_key, **{"If-None-Match": later.headers["etag"]})
     assert now.status_code == 200
     assert "Filed here" in now.text
+
+
+async def test_a_database_restored_from_a_backup_is_never_served_what_was_kept_before(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    settings: Settings,
+    feed_key: str,
+) -> None:
+    await factories.create_article(session, topics=[TOPIC], headline="Before the backup")
+    topic = await session.scalar(select(Topic).where(Topic.slug == SLUG))
+    assert topic is not None
+    backup = (topic.feed_version, topic.feed_updated_at)
+    lost = await factories.create_article(session, topics=[TOPIC], headline="Lost in restore")
+    articles_path = f"/v1/articles?topic={SLUG}"
+
+    def read_topics_again() -> None:
+        app.state.feed_topics.expire(time.monotonic() + settings.feed_topic_cache_seconds)
+
+    read_topics_again()
+    assert "Lost in restore" in (await fetch(client, "rss", feed_key)).text
+    assert "Lost in restore" in (await client.get(articles_path)).text
+
+    # The database is restored from the backup (the shared cache is not), then a story is
+    # filed: the topic's feed version is the one the lost story had given it.
+    await session.execute(delete(Article).where(Article.id == lost))
+    await session.execute(
+        update(Topic)
+        .where(Topic.id == topic.id)
+        .values(feed_version=backup[0], feed_updated_at=backup[1])
+    )
+    await session.commit()
+    await factories.create_article(session, topics=[TOPIC], headline="After the restore")
+    await session.refresh(topic)
+    assert topic.feed_version == backup[0] + 1
+
+    read_topics_again()
+    feed = await fetch(client, "rss", feed_key)
+    now_filed = {"After the restore", "Before the backup"}
+    assert {item.title for item in items_of("rss", feed)} == now_filed
+    listed = (await client.get(articles_path)).json()["items"]
+    assert {item["headline"] for item in listed} == now_filed
 
 
 async def test_a_worker_reads_the_topics_it_serves_again_in_one_statement(
