@@ -62,6 +62,22 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {r['ratio']:.3f} | {r['target']} | {verdict} |"
         )
     lines.append("")
+    first_passes = [r for r in report["scenarios"] if r.get("first_pass")]
+    if first_passes:
+        lines += [
+            "Before those, the first poll of every topic, each response made as nothing is kept "
+            "yet (the rows above are the steady state: each made once per change of its topic, "
+            "then served):",
+            "",
+        ]
+        for r in first_passes:
+            first = r["first_pass"]
+            lines.append(
+                f"- {r['title']}: {first['requests']:,} requests in {first['seconds']:.1f} s, "
+                f"{first['rps']:,.0f} req/s (ratio {first['ratio']:.3f}), p50 "
+                f"{first['p50_ms']:.1f} ms, p99 {first['p99_ms']:.1f} ms, errors {first['errors']}"
+            )
+        lines.append("")
     failures = [
         f"{r['title']}: " + ", ".join(f"{n} x {p}" for p, n in r["server_problems"].items())
         for r in report["scenarios"]

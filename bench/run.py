@@ -17,6 +17,10 @@ One run:
    over request lists (tokens, cursors, slugs, ETags) written here. Readers' access tokens
    are minted with the server's key (as a login would issue them), API keys made with
    app.api_keys.service.create_key; GETs send Accept-Encoding: gzip, as clients do.
+   Partner feeds (200) and articles by topic are kept per topic until the topic changes:
+   before their warm-up, every topic of the rotation is asked for once (curl, --connections
+   at a time) and that first pass is reported on its own, each response made; the measured
+   run is then the steady state partners meet, whatever order the scenarios run in.
 5. Writes bench/results/latest.json and latest.md (and <scale>.json / <scale>.md): per scenario
    requests/s, p50, p99, errors, the ratio to /healthz in the same run, target and verdict;
    the feed's p50 against the baseline; the peak RSS (VmHWM) of the API workers.

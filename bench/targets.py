@@ -71,6 +71,9 @@ def judge(results: list[dict[str, Any]]) -> None:
     for result in results:
         scenario = by_name[result["name"]]
         result["ratio"] = round(result["rps"] / healthz, 3) if healthz else None
+        if "first_pass" in result:
+            first = result["first_pass"]
+            first["ratio"] = round(first["rps"] / healthz, 3) if healthz else None
         checks, targets = [], []
         if scenario.min_ratio is not None:
             targets.append(f"ratio >= {scenario.min_ratio:.2f}")
