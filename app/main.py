@@ -54,9 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        verified_keys: VerifiedKeys = app.state.verified_keys
         revocations = revocation_listener(
             settings.database_url,
-            app.state.verified_keys.forget_all,
+            lambda _key_id: verified_keys.forget_all(),
             connect_timeout=settings.db_connect_timeout_seconds,
         )
         listening = asyncio.create_task(revocations.run()) if revocations else None

@@ -36,7 +36,7 @@ async def announce(session: AsyncSession, key_id: str) -> None:
 
 
 def revocation_listener(
-    database_url: str, on_revoked: Callable[[], None], *, connect_timeout: float
+    database_url: str, on_revoked: Callable[[str | None], None], *, connect_timeout: float
 ) -> "RevocationListener | None":
     """A listener for the app's database; None where there is nothing to listen to (SQLite)."""
     url = make_url(database_url)
@@ -47,10 +47,12 @@ def revocation_listener(
 
 
 class RevocationListener:
-    """Calls ``on_revoked`` for each announced revocation, and whenever it may have missed
-    some (on every (re)connection)."""
+    """Calls ``on_revoked`` with the key's id for each announced revocation, and with None
+    whenever it may have missed some (on every connection made or lost)."""
 
-    def __init__(self, dsn: str, on_revoked: Callable[[], None], *, connect_timeout: float) -> None:
+    def __init__(
+        self, dsn: str, on_revoked: Callable[[str | None], None], *, connect_timeout: float
+    ) -> None:
         self.dsn = dsn
         self.on_revoked = on_revoked
         self.connect_timeout = connect_timeout
@@ -85,7 +87,7 @@ class RevocationListener:
             connection.add_termination_listener(lambda _connection: lost.set())
             await connection.add_listener(CHANNEL, self._heard)
             self.listening = True
-            self.on_revoked()
+            self.on_revoked(None)
             while not lost.is_set():
                 try:
                     await asyncio.wait_for(lost.wait(), timeout=PING_SECONDS)
@@ -93,9 +95,9 @@ class RevocationListener:
                     await connection.execute("SELECT 1", timeout=self.connect_timeout)
         finally:
             self.listening = False
-            self.on_revoked()
+            self.on_revoked(None)
             if not connection.is_closed():
                 connection.terminate()
 
-    def _heard(self, _connection: object, _pid: int, _channel: str, _key_id: str) -> None:
-        self.on_revoked()
+    def _heard(self, _connection: object, _pid: int, _channel: str, key_id: str) -> None:
+        self.on_revoked(key_id)

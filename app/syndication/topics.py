@@ -12,8 +12,8 @@ processes see the change within that time.
 import math
 import time
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from cachetools import LRUCache
 from fastapi import Depends, Request

@@ -2,7 +2,7 @@
 listener (PostgreSQL), which forgets the keys it verified."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import asyncpg
 import httpx
@@ -93,48 +93,50 @@ async def test_a_running_app_forgets_its_verified_keys_when_another_worker_revok
         await eventually(lambda: verified.get("secret") is None)
 
 
-async def test_an_announcement_rolled_back_is_never_heard(settings: Settings) -> None:
+@pytest.fixture
+async def listening(
+    settings: Settings,
+) -> AsyncIterator[tuple[RevocationListener, list[str | None]]]:
+    """A connected listener, and what it has heard since (key ids; None: some may be missed)."""
     if not on_postgres(settings):
         pytest.skip("announcements need PostgreSQL")
-    heard: list[int] = []
-    listener = revocation_listener(
-        settings.database_url, lambda: heard.append(1), connect_timeout=5
-    )
+    heard: list[str | None] = []
+    listener = revocation_listener(settings.database_url, heard.append, connect_timeout=5)
     assert isinstance(listener, RevocationListener)
     task = asyncio.create_task(listener.run())
     try:
         await eventually(lambda: listener.listening)
         heard.clear()
-        database = Database.from_settings(settings, pooled=False)
-        try:
-            async with database.sessionmaker() as session:
-                await announce(session, "key-1")
-                await session.rollback()
-        finally:
-            await database.engine.dispose()
-        # A committed one sent afterwards arrives after anything the rollback could have sent.
-        await announce_committed(settings, "key-2")
-        await eventually(lambda: len(heard) > 0)
-        assert heard == [1]
+        yield listener, heard
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def test_a_lost_connection_forgets_every_key_and_listens_again(settings: Settings) -> None:
-    if not on_postgres(settings):
-        pytest.skip("announcements need PostgreSQL")
-    heard: list[int] = []
-    listener = revocation_listener(
-        settings.database_url, lambda: heard.append(1), connect_timeout=5
-    )
-    assert isinstance(listener, RevocationListener)
-    task = asyncio.create_task(listener.run())
+async def test_an_announcement_rolled_back_is_never_heard(
+    settings: Settings, listening: tuple[RevocationListener, list[str | None]]
+) -> None:
+    _, heard = listening
+    database = Database.from_settings(settings, pooled=False)
+    try:
+        async with database.sessionmaker() as session:
+            await announce(session, "key-1")
+            await session.rollback()
+    finally:
+        await database.engine.dispose()
+    # Announcements arrive in commit order: had the first been sent, it would come before.
+    await announce_committed(settings, "key-2")
+    await eventually(lambda: "key-2" in heard)
+    assert heard == ["key-2"]
+
+
+async def test_a_lost_connection_forgets_every_key_and_listens_again(
+    settings: Settings, listening: tuple[RevocationListener, list[str | None]]
+) -> None:
+    listener, heard = listening
     dsn = make_url(settings.database_url).set(drivername="postgresql")
     admin = await asyncpg.connect(dsn.render_as_string(hide_password=False))
     try:
-        await eventually(lambda: listener.listening)
-        heard.clear()
         # The server drops the listening connection (a restart, a failover, an idle timeout).
         await admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -142,12 +144,9 @@ async def test_a_lost_connection_forgets_every_key_and_listens_again(settings: S
             "AND pid <> pg_backend_pid()"
         )
         # Announcements may have been missed meanwhile: everything verified is forgotten.
-        await eventually(lambda: len(heard) > 0)
-        await eventually(lambda: listener.listening)
+        await eventually(lambda: None in heard and listener.listening)
         heard.clear()
         await admin.execute("SELECT pg_notify($1, 'key-3')", CHANNEL)
-        await eventually(lambda: len(heard) > 0)
+        await eventually(lambda: "key-3" in heard)
     finally:
         await admin.close()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
