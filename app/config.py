@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     login_rate_limit_per_ip: int = Field(20, ge=1)
     login_rate_limit_per_account: int = Field(10, ge=1)
     # How long a worker trusts an API key it has verified without asking the database again.
-    # A revocation is refused at once by every worker listening for announcements (on
+    # A revoked key is refused at once by every worker listening for announcements (on
     # PostgreSQL); a worker that is not (SQLite, or its listening connection is down) may
     # honour a revoked key for this long.
     api_key_cache_seconds: float = Field(10.0, ge=0)
