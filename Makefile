@@ -58,6 +58,7 @@ BENCH_SCALE ?= full
 BENCH_DURATION ?= 30
 bench: install ## Benchmark on PostgreSQL at newsroom scale (BENCH_SCALE=small|medium|large|full)
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk"; exit 2; }
+	@command -v curl >/dev/null || { echo "curl is needed: apt-get install -y curl"; exit 2; }
 	$(BIN)/python bench/run.py --scale $(BENCH_SCALE) --duration $(BENCH_DURATION)
 
 clean: ## Remove the virtualenv, caches and the local SQLite database

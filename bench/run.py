@@ -142,6 +142,10 @@ def main() -> None:
     wrk_path = shutil.which("wrk")
     if wrk_path is None:
         sys.exit("wrk is not installed: apt-get install wrk")
+    if shutil.which("curl") is None:
+        sys.exit(
+            "curl is not installed (it makes the first pass over topics): apt-get install curl"
+        )
     version = subprocess.run([wrk_path, "-v"], capture_output=True, text=True)  # noqa: S603
     wrk_version = version.stdout.splitlines()[0].strip()
     scale = generate.scale_named(args.scale)
