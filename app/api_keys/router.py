@@ -42,7 +42,7 @@ async def revoke_api_key(
     """Revoke a key: every later request with it is refused. Other workers hear of it when
     it commits (on PostgreSQL; on SQLite, within ``MYNEWS_API_KEY_CACHE_SECONDS``)."""
     await service.revoke_key(session, key_id)
-    forget_verified_keys(request)
+    forget_verified_keys(request, session)
 
 
 @router.get("/v1/auth/key", response_model=ApiKeyOut)

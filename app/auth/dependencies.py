@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api_keys import service as api_key_service
 from app.auth.security import decode_access_token, hash_secret
 from app.config import SettingsDep
-from app.db import SessionDep
+from app.db import SessionDep, after_commit
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey, Role, Scope, User
 
@@ -93,9 +93,11 @@ class VerifiedKeys:
         self._keys.expire(moment)
 
 
-def forget_verified_keys(request: Request) -> None:
-    """After a revocation: this worker verifies every key afresh."""
-    request.app.state.verified_keys.forget_all()
+def forget_verified_keys(request: Request, session: AsyncSession) -> None:
+    """After a revocation commits, this worker verifies every key afresh: a key read by a
+    concurrent request before the commit is not kept past it."""
+    verified: VerifiedKeys = request.app.state.verified_keys
+    after_commit(session, verified.forget_all)
 
 
 def presented_key(request: Request) -> str | None:
