@@ -1,8 +1,10 @@
 """Health, readiness, metrics, and the problem+json contract for protocol errors."""
 
-from collections.abc import AsyncIterator
+import gc
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from app.config import Settings
@@ -110,3 +112,34 @@ async def test_405_allows_every_method_of_the_path(client: httpx.AsyncClient) ->
     response = await client.put("/v1/me")
     assert response.status_code == 405
     assert response.headers["allow"] == "DELETE, GET, PATCH"
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """Python's collector settings, put back after the test."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+
+
+@pytest.mark.usefixtures("collector")
+async def test_a_started_worker_freezes_what_startup_made_and_collects_less_often(
+    settings: Settings,
+) -> None:
+    gc.unfreeze()
+    made_at_startup = type("MadeAtStartup", (), {})()
+    app = create_app(settings.model_copy(update={"gc_young_threshold": 12_345}))
+    async with app.router.lifespan_context(app):
+        assert gc.get_threshold()[0] == 12_345
+        assert gc.get_freeze_count() > 0
+        # Frozen: no collection looks at it again.
+        assert not any(o is made_at_startup for o in gc.get_objects())
+
+
+@pytest.mark.usefixtures("collector")
+async def test_a_young_threshold_of_zero_keeps_pythons_own(settings: Settings) -> None:
+    before = gc.get_threshold()
+    app = create_app(settings.model_copy(update={"gc_young_threshold": 0}))
+    async with app.router.lifespan_context(app):
+        assert gc.get_threshold() == before
