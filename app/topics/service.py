@@ -11,10 +11,11 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.db import insert_or_ignore, utcnow
 from app.errors import Conflict, NotFound
-from app.models import Author, Topic
+from app.models import ArticleTopic, Author, Topic
 from app.slugs import slug_for
 
 Label = Topic | Author
@@ -96,10 +97,27 @@ async def update_topic(session: AsyncSession, slug: str, changes: dict[str, Any]
     for field, value in changes.items():
         setattr(topic, field, value)
     await session.flush()
-    # The name and description are in the topic's feeds.
-    await touch_topic_feeds(session, {topic.id})
+    # The name and description are in the topic's feeds; the name is also in the feeds and
+    # pages of every topic filed alongside it (each story's categories and tags).
+    shown_in = {topic.id}
+    if "name" in changes:
+        shown_in |= await topics_filed_alongside(session, topic.id)
+    await touch_topic_feeds(session, shown_in)
     await session.refresh(topic)
     return topic
+
+
+async def topics_filed_alongside(session: AsyncSession, topic_id: int) -> set[int]:
+    """Topics that share at least one article with this one."""
+    filed = aliased(ArticleTopic)
+    alongside = aliased(ArticleTopic)
+    rows = await session.scalars(
+        select(alongside.topic_id)
+        .distinct()
+        .join(filed, filed.article_id == alongside.article_id)
+        .where(filed.topic_id == topic_id, alongside.topic_id != topic_id)
+    )
+    return set(rows.all())
 
 
 async def adjust_article_counts(

@@ -721,6 +721,34 @@ async def test_topic_rename_changes_the_feed_and_its_etag(
     assert after.headers["etag"] != before.headers["etag"]
 
 
+async def test_renaming_a_topic_renames_it_in_the_feeds_and_pages_of_topics_filed_alongside(
+    client: httpx.AsyncClient, session: AsyncSession, editor: factories.Account, feed_key: str
+) -> None:
+    await factories.create_article(session, topics=[TOPIC, "Arctic"], headline="Ice and trade")
+    await factories.create_article(session, topics=["Sport"], headline="Cup final")
+    listings = {slug: f"/v1/articles?topic={slug}" for slug in (SLUG, "sport")}
+    before = {slug: await fetch(client, "rss", feed_key, slug=slug) for slug in listings}
+    assert "<category>Arctic</category>" in before[SLUG].text
+    for listing in listings.values():
+        assert (await client.get(listing)).status_code == 200  # kept for the next poll
+
+    renamed = await client.patch(
+        "/v1/topics/arctic", headers=editor.headers, json={"name": "The Arctic"}
+    )
+    assert renamed.status_code == 200
+
+    after = await fetch(client, "rss", feed_key, slug=SLUG)
+    assert "<category>The Arctic</category>" in after.text
+    assert after.headers["etag"] != before[SLUG].headers["etag"]
+    listed = (await client.get(listings[SLUG])).json()["items"]
+    assert {"slug": "arctic", "name": "The Arctic"} in listed[0]["topics"]
+    # A topic with nothing filed alongside keeps its feed, and partners keep their 304s.
+    unrelated = await fetch(
+        client, "rss", feed_key, slug="sport", **{"If-None-Match": before["sport"].headers["etag"]}
+    )
+    assert unrelated.status_code == 304
+
+
 async def many_articles(session: AsyncSession, count: int = 6) -> None:
     for _ in range(count):
         await factories.create_article(session, topics=[TOPIC])
