@@ -52,9 +52,9 @@ Errors are RFC 9457 `application/problem+json`. Users authenticate with a bearer
 def tune_garbage_collector(young_threshold: int) -> None:
     """Set a worker's collector for a long-running server, once it has started.
 
-    What startup made (modules, routes, compiled statements) lives as long as the process, so
-    it is frozen out of every later collection; collections then run on ``young_threshold``
-    allocations instead of Python's 700.
+    What startup made (modules, the app and its routes) lives as long as the process, so it
+    is frozen out of every later collection; collections then run every ``young_threshold``
+    allocations instead of Python's 700 (0 leaves the threshold as it is).
     """
     gc.collect()
     gc.freeze()

@@ -138,7 +138,7 @@ async def test_a_started_worker_freezes_what_startup_made_and_collects_less_ofte
 
 
 @pytest.mark.usefixtures("collector")
-async def test_a_young_threshold_of_zero_keeps_pythons_own(settings: Settings) -> None:
+async def test_a_young_threshold_of_zero_leaves_the_threshold_as_it_is(settings: Settings) -> None:
     before = gc.get_threshold()
     app = create_app(settings.model_copy(update={"gc_young_threshold": 0}))
     async with app.router.lifespan_context(app):
