@@ -80,7 +80,8 @@ class Settings(BaseSettings):
     # Allocations between young-generation collections in each worker (Python's default is
     # 700). A feed request allocates tens of thousands of objects, and each worker keeps
     # caches of hundreds of thousands: at 700 it collected about six times per request and
-    # every so often walked all of them, a 100 ms pause. 0 keeps Python's default.
+    # every so often walked all of them, a pause of over 100 ms. 0 leaves the threshold as it
+    # is.
     gc_young_threshold: int = Field(10_000, ge=0)
 
     # uvicorn's graceful-shutdown window and the default worker count of `mynews serve`.
