@@ -42,7 +42,7 @@ from words import DIURNAL, FIRST_NAMES, LAST_NAMES, SECTIONS, VOCABULARY, Phrase
 
 from app.articles.service import WORDS_PER_MINUTE
 from app.auth.security import hash_password
-from app.reader.events import ENGAGEMENT_SHARDS
+from app.reader.recording import ENGAGEMENT_SHARDS
 from app.slugs import slugify
 
 HOUR = 3600.0

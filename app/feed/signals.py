@@ -44,7 +44,7 @@ from app.models import (
     HiddenArticle,
     ReaderArticle,
 )
-from app.reader.events import hour_of
+from app.reader.recording import hour_of
 
 HOUR = timedelta(hours=1)
 SIGNAL_COLUMNS = {

@@ -168,6 +168,56 @@ async def test_one_reader_counts_once_per_article_and_signal(
     assert (likes, opens) == (2, 1)
 
 
+async def test_engagement_counts_each_new_signal_in_the_utc_hour_it_first_happened(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, app: FastAPI
+) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+    article_id = await factories.create_article(session)
+    # 10:50 UTC, sent from India: the 10:00 UTC bucket, not one starting at 10:30.
+    opened = {**event("a", article_id), "occurred_at": "2026-11-27T16:20:00+05:30"}
+    await post(client, reader, [opened, event("b", article_id, "impression", minutes_ago=70)])
+    # Opened again (not new to this reader), then read and liked for the first time.
+    later = [
+        event("c", article_id, "open", minutes_ago=5),
+        event("d", article_id, "read", minutes_ago=4),
+        event("e", article_id, "like", minutes_ago=3),
+        event("f", article_id, "like", minutes_ago=2),
+    ]
+    assert (await post(client, reader, later)).json()["accepted"] == 4
+    rows = await session.execute(
+        select(
+            ArticleEngagement.bucket_start,
+            ArticleEngagement.impressions,
+            ArticleEngagement.opens,
+            ArticleEngagement.reads,
+            ArticleEngagement.likes,
+        ).where(ArticleEngagement.article_id == article_id)
+    )
+    counted = {bucket.astimezone(UTC).hour: tuple(counts) for bucket, *counts in rows}
+    assert counted == {10: (1, 1, 0, 0), 11: (0, 0, 1, 1)}
+
+
+async def test_an_id_rejected_for_its_article_may_be_accepted_later_in_the_batch(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, app: FastAPI
+) -> None:
+    app.dependency_overrides[current_time] = lambda: NOW
+    article_id = await factories.create_article(session)
+    batch = [event("same", "no-such-article"), event("same", article_id, "read", dwell_ms=5)]
+    response = await post(client, reader, batch)
+    assert response.json() == {
+        "accepted": 1,
+        "duplicates": 0,
+        "rejected": [{"index": 0, "reason": "unknown article"}],
+    }
+    state = await session.scalar(
+        select(ReaderArticle).where(
+            ReaderArticle.user_id == reader.user.id, ReaderArticle.article_id == article_id
+        )
+    )
+    assert state is not None
+    assert (state.read_at, state.dwell_ms) == (NOW - timedelta(minutes=1), 5)
+
+
 async def test_batches_fold_into_one_state_per_article_in_a_fixed_number_of_statements(
     client: httpx.AsyncClient,
     reader: factories.Account,

@@ -1,0 +1,325 @@
+"""How a batch of reading events is stored: the raw events, each reader's state per
+article, and per-article engagement.
+
+Engagement counts a reader once per article and signal, so one reader cannot inflate a story
+however many events they send. Counters live in (article, hour, shard) rows, readers spread
+over shards by id, so a story everyone is reading is many rows, not one that every writer
+queues on.
+
+PostgreSQL records a batch in one statement (``record_in_one_statement``), its rows as
+arrays. SQLite takes a fixed handful: one insert of the raw events (duplicates skipped by
+their client ids), one read and one upsert of the reader's per-article state, and one upsert
+of engagement counters, built once per process with rows as parameter lists.
+"""
+
+import functools
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import TextClause, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import among, dialect_name, insert_or_ignore, table_of, upsert
+from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
+from app.reader.schemas import EventIn
+
+ENGAGEMENT_SHARDS = 8
+
+# Event type -> (reader_articles column, engagement counter)
+SIGNALS = {
+    "impression": ("impressed_at", "impressions"),
+    "open": ("opened_at", "opens"),
+    "read": ("read_at", "reads"),
+    "share": ("shared_at", "shares"),
+    "like": ("liked_at", "likes"),
+    "dislike": ("disliked_at", "dislikes"),
+}
+STATE_COLUMNS = [column for column, _ in SIGNALS.values()]
+# A reader-article row as a batch reads, folds and writes it.
+FOLDED_COLUMNS = [*STATE_COLUMNS, "last_read_at", "dwell_ms"]
+READING_TYPES = {"open", "read"}
+
+
+def shard_of(user_id: str) -> int:
+    return zlib.crc32(user_id.encode()) % ENGAGEMENT_SHARDS
+
+
+def hour_of(moment: datetime) -> datetime:
+    """The start of the UTC hour holding ``moment`` (clients may send any offset)."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class BatchWrites:
+    """A batch's writes; their text does not depend on the batch (rows are parameters)."""
+
+    new_events: Any  # the raw events, duplicates skipped; returns the client ids inserted
+    states: Any  # reader-article rows, as folded
+    engagement: Any  # counters, added to
+
+
+@functools.cache
+def batch_writes(dialect: str) -> BatchWrites:
+    """Built once per dialect and process, as their compiled forms are cached."""
+    events = table_of(ReadingEvent)
+    states = table_of(ReaderArticle)
+    engagement = table_of(ArticleEngagement)
+    return BatchWrites(
+        new_events=insert_or_ignore(dialect, events).returning(events.c.client_event_id),
+        states=upsert(
+            dialect,
+            states,
+            ["user_id", "article_id"],
+            lambda new: {c: new[c] for c in FOLDED_COLUMNS},
+        ),
+        engagement=upsert(
+            dialect,
+            engagement,
+            ["article_id", "bucket_start", "shard"],
+            lambda new: {c: engagement.c[c] + new[c] for _, c in SIGNALS.values()},
+        ),
+    )
+
+
+@dataclass
+class ReaderState:
+    """A reader's row for one article, as it will be written."""
+
+    values: dict[str, Any]
+    changed: bool = False
+    newly_set: set[str] = field(default_factory=set)
+
+
+async def insert_new_events(
+    session: AsyncSession, user_id: str, events: list[EventIn], now: datetime
+) -> list[EventIn]:
+    """Store the events not seen before; return those (retries and repeats are skipped)."""
+    first_by_id: dict[str, EventIn] = {}
+    for event in events:
+        first_by_id.setdefault(event.id, event)
+    if not first_by_id:
+        return []
+    inserted = await session.execute(
+        batch_writes(dialect_name(session)).new_events,
+        [
+            {
+                "user_id": user_id,
+                "client_event_id": event.id,
+                "type": event.type,
+                "article_id": event.article_id,
+                "occurred_at": event.occurred_at,
+                "dwell_ms": event.dwell_ms,
+                "received_at": now,
+            }
+            for event in first_by_id.values()
+        ],
+    )
+    new_ids = set(inserted.scalars().all())
+    return [event for event_id, event in first_by_id.items() if event_id in new_ids]
+
+
+async def _fold(
+    session: AsyncSession, user_id: str, events: list[EventIn]
+) -> dict[str, ReaderState]:
+    """Each affected article's reader state with these events applied."""
+    article_ids = sorted({event.article_id for event in events})
+    table = table_of(ReaderArticle)
+    existing = await session.execute(
+        select(table.c.article_id, *(table.c[c] for c in FOLDED_COLUMNS)).where(
+            table.c.user_id == user_id, among(session, table.c.article_id, article_ids)
+        )
+    )
+    states: dict[str, ReaderState] = {}
+    for article_id, *row in existing:
+        states[article_id] = ReaderState(values=dict(zip(FOLDED_COLUMNS, row, strict=True)))
+    for article_id in article_ids:
+        if article_id not in states:
+            values = dict.fromkeys([*STATE_COLUMNS, "last_read_at"]) | {"dwell_ms": 0}
+            states[article_id] = ReaderState(values=values, changed=True)
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        state = states[event.article_id]
+        column, _ = SIGNALS[event.type]
+        if state.values[column] is None:
+            state.values[column] = event.occurred_at
+            state.newly_set.add(event.type)
+            state.changed = True
+        if event.type in READING_TYPES:
+            last = state.values["last_read_at"]
+            if last is None or event.occurred_at > last:
+                state.values["last_read_at"] = event.occurred_at
+                state.changed = True
+        if event.dwell_ms:
+            state.values["dwell_ms"] += event.dwell_ms
+            state.changed = True
+    return states
+
+
+async def _write_states(
+    session: AsyncSession, user_id: str, states: dict[str, ReaderState]
+) -> None:
+    """New and changed rows in one statement; the batch holds the reader's lock, so what it
+    read and folded is what it writes."""
+    rows = [
+        {"user_id": user_id, "article_id": a, **s.values} for a, s in states.items() if s.changed
+    ]
+    if rows:
+        await session.execute(batch_writes(dialect_name(session)).states, rows)
+
+
+async def _count_engagement(
+    session: AsyncSession, user_id: str, states: dict[str, ReaderState]
+) -> None:
+    counts: Counter[tuple[str, datetime, str]] = Counter()
+    for article_id, state in states.items():
+        for event_type in state.newly_set:
+            column, counter = SIGNALS[event_type]
+            counts[(article_id, hour_of(state.values[column]), counter)] += 1
+    if not counts:
+        return
+    shard = shard_of(user_id)
+    rows: dict[tuple[str, datetime], dict[str, Any]] = {}
+    for (article_id, bucket, counter), n in counts.items():
+        row = rows.setdefault(
+            (article_id, bucket),
+            {"article_id": article_id, "bucket_start": bucket, "shard": shard}
+            | dict.fromkeys((c for _, c in SIGNALS.values()), 0),
+        )
+        row[counter] += n
+    # Sorted, so concurrent writers take row locks in one order and cannot deadlock.
+    ordered = [rows[key] for key in sorted(rows)]
+    await session.execute(batch_writes(dialect_name(session)).engagement, ordered)
+
+
+async def fold_into_state(session: AsyncSession, user_id: str, events: list[EventIn]) -> None:
+    """Fold newly recorded events into the reader's rows and the articles' engagement, in
+    three statements; the caller holds what serializes the reader's batches."""
+    states = await _fold(session, user_id, events)
+    await _write_states(session, user_id, states)
+    await _count_engagement(session, user_id, states)
+
+
+@functools.cache
+def _record_statement() -> TextClause:
+    """PostgreSQL: a whole batch recorded by one statement, its rows as arrays.
+
+    Each part of it sees the tables as they were before the statement, so ``earlier`` holds
+    the reader's rows before this batch: a signal counts towards engagement when it is new
+    to that row. It returns, per screened event, its position and whether its article was
+    retracted (an event whose article is unknown returns nothing), and how many were new.
+    """
+    first_set = ",\n".join(
+        f"min(occurred_at) FILTER (WHERE type = '{kind}') AS {column}"
+        for kind, (column, _) in SIGNALS.items()
+    )
+    reading = ", ".join(f"'{kind}'" for kind in sorted(READING_TYPES))
+    kept_first = ",\n".join(
+        f"{column} = coalesce(state.{column}, excluded.{column})" for column in STATE_COLUMNS
+    )
+    changes = "\nOR ".join(
+        f"(state.{column} IS NULL AND excluded.{column} IS NOT NULL)" for column in STATE_COLUMNS
+    )
+    signals = ",\n".join(
+        f"('{counter}', folded.{column}, earlier.{column})" for column, counter in SIGNALS.values()
+    )
+    counters = [counter for _, counter in SIGNALS.values()]
+    counted = ",\n".join(f"count(*) FILTER (WHERE counter = '{c}')" for c in counters)
+    added = ",\n".join(f"{c} = engagement.{c} + excluded.{c}" for c in counters)
+    return text(
+        f"""
+WITH batch AS (
+    SELECT * FROM unnest(
+        CAST(:positions AS integer[]), CAST(:ids AS text[]), CAST(:types AS text[]),
+        CAST(:article_ids AS text[]), CAST(:occurred AS timestamptz[]),
+        CAST(:dwell AS integer[])
+    ) AS batch (position, client_event_id, type, article_id, occurred_at, dwell_ms)
+),
+screened AS (
+    SELECT batch.*, articles.retracted_at IS NOT NULL AS retracted
+    FROM batch JOIN articles ON articles.id = batch.article_id
+),
+inserted AS (
+    INSERT INTO reading_events
+        (user_id, client_event_id, type, article_id, occurred_at, dwell_ms, received_at)
+    SELECT DISTINCT ON (client_event_id)
+        CAST(:user_id AS text), client_event_id, type, article_id, occurred_at, dwell_ms,
+        CAST(:now AS timestamptz)
+    FROM screened WHERE NOT retracted
+    ORDER BY client_event_id, position
+    ON CONFLICT DO NOTHING
+    RETURNING type, article_id, occurred_at, dwell_ms
+),
+folded AS (
+    SELECT article_id,
+        {first_set},
+        max(occurred_at) FILTER (WHERE type IN ({reading})) AS last_read_at,
+        coalesce(sum(dwell_ms), 0) AS dwell_ms
+    FROM inserted GROUP BY article_id
+),
+earlier AS (
+    SELECT * FROM reader_articles
+    WHERE user_id = CAST(:user_id AS text)
+        AND article_id IN (SELECT article_id FROM folded)
+),
+states AS (
+    INSERT INTO reader_articles AS state
+        (user_id, article_id, {", ".join(FOLDED_COLUMNS)})
+    SELECT CAST(:user_id AS text), article_id, {", ".join(FOLDED_COLUMNS)}
+    FROM folded ORDER BY article_id
+    ON CONFLICT (user_id, article_id) DO UPDATE SET
+        {kept_first},
+        last_read_at = greatest(state.last_read_at, excluded.last_read_at),
+        dwell_ms = state.dwell_ms + excluded.dwell_ms
+    WHERE {changes}
+        OR excluded.last_read_at > coalesce(state.last_read_at, '-infinity')
+        OR excluded.dwell_ms > 0
+),
+newly_set AS (
+    SELECT folded.article_id, signal.counter,
+        date_trunc('hour', signal.at, 'UTC') AS bucket_start
+    FROM folded
+    LEFT JOIN earlier ON earlier.article_id = folded.article_id
+    CROSS JOIN LATERAL (VALUES {signals}) AS signal (counter, at, was)
+    WHERE signal.at IS NOT NULL AND signal.was IS NULL
+),
+counted AS (
+    INSERT INTO article_engagement AS engagement
+        (article_id, bucket_start, shard, {", ".join(counters)})
+    SELECT article_id, bucket_start, CAST(:shard AS smallint),
+        {counted}
+    FROM newly_set GROUP BY article_id, bucket_start
+    -- in one order, so concurrent writers take row locks alike and cannot deadlock
+    ORDER BY article_id, bucket_start
+    ON CONFLICT (article_id, bucket_start, shard) DO UPDATE SET
+        {added}
+)
+SELECT position, retracted, (SELECT count(*) FROM inserted) FROM screened
+"""  # noqa: S608 (made of this module's own names: nothing a client sends is in the text)
+    )
+
+
+async def record_in_one_statement(
+    session: AsyncSession, user_id: str, events: list[tuple[int, EventIn]], now: datetime
+) -> tuple[dict[int, bool], int]:
+    """PostgreSQL: record (position, event) pairs, folding them into the reader's rows and
+    the articles' engagement. Returns whether the article of each position found was
+    retracted (unknown articles' positions are missing), and how many events were new."""
+    found = await session.execute(
+        _record_statement(),
+        {
+            "positions": [position for position, _ in events],
+            "ids": [event.id for _, event in events],
+            "types": [event.type for _, event in events],
+            "article_ids": [event.article_id for _, event in events],
+            "occurred": [event.occurred_at for _, event in events],
+            "dwell": [event.dwell_ms for _, event in events],
+            "user_id": user_id,
+            "now": now,
+            "shard": shard_of(user_id),
+        },
+    )
+    rows = found.all()
+    retracted = {position: was_retracted for position, was_retracted, _ in rows}
+    return retracted, rows[0][2] if rows else 0
