@@ -121,7 +121,7 @@ async def rank_for_reader(
     )
     ids = await signals.candidate_ids(session, sources)
     ids.update(
-        await signals.most_engaged_cached(
+        await shared.most_engaged.of(
             session, cache, now, hours=TRENDING_WINDOW_HOURS, limit=TRENDING_CANDIDATES
         )
     )

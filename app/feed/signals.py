@@ -240,6 +240,38 @@ async def most_engaged_cached(
     return ids
 
 
+class MostEngaged:
+    """``most_engaged_cached`` for the feed, kept in the process for its minute.
+
+    When the minute turns, one request of this process reads the new list; the others take
+    the last minute's instead of each running the same scan at once.
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[tuple[int, float, float], list[str]] | None = None
+        self._lock = asyncio.Lock()
+
+    async def of(
+        self, session: AsyncSession, cache: Cache, now: datetime, *, hours: float, limit: int
+    ) -> list[str]:
+        wanted = (int(now.timestamp()) // TRENDING_CACHE_SECONDS, hours, limit)
+        last = self._last
+        if last is not None and (
+            last[0] == wanted or (self._lock.locked() and _just_before(last[0], wanted))
+        ):
+            return last[1]
+        async with self._lock:
+            if self._last is None or self._last[0] != wanted:
+                ids = await most_engaged_cached(session, cache, now, hours=hours, limit=limit)
+                self._last = (wanted, ids)
+            return self._last[1]
+
+
+def _just_before(known: tuple[int, float, float] | None, wanted: tuple[int, float, float]) -> bool:
+    """Whether what is known is the previous minute's, for the same parameters."""
+    return known is not None and known[1:] == wanted[1:] and known[0] == wanted[0] - 1
+
+
 def _hourly_decay(now: datetime, hours: float, half_life: float) -> ColumnElement[float]:
     """Each engagement bucket's decay factor, as a CASE over the hours of the window.
 
@@ -303,6 +335,10 @@ class RecentEngagement:
     articles (``engaged``), and the next read fetches theirs alone afresh, so its readers
     see their engagement at once without a steady stream of events making every feed request
     read the whole window again. ``forget`` drops everything.
+
+    While one request reads, the others of this process use what is known (the last
+    minute's values at most) instead of queueing behind it: at each new minute one request
+    pays for the read, not every request in flight.
     """
 
     def __init__(self) -> None:
@@ -328,7 +364,12 @@ class RecentEngagement:
         half_life: float,
     ) -> dict[str, float]:
         key = (int(now.timestamp()) // ENGAGEMENT_REFRESH_SECONDS, hours, half_life)
-        if self._key != key or self._engaged:
+        busy = self._lock.locked()
+        if busy and (self._key == key or _just_before(self._key, key)):
+            # Another request of this process is reading: what is known serves this one
+            # rather than queueing behind it.
+            pass
+        elif self._key != key or self._engaged:
             async with self._lock:
                 if self._key != key:
                     self._engaged = set()
@@ -434,6 +475,7 @@ class SharedSignals:
     """What every feed request of one process shares, a minute old at most."""
 
     engagement: RecentEngagement = field(default_factory=RecentEngagement)
+    most_engaged: MostEngaged = field(default_factory=MostEngaged)
     facts: RankingFacts = field(default_factory=RankingFacts)
 
 

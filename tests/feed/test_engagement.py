@@ -1,6 +1,7 @@
 """Engagement as the feed reads it: the database's weighted, faded sums match the ranking's
 own definition bucket for bucket."""
 
+import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cache import Cache
 from app.feed import ranking, signals
 from app.models import ArticleEngagement
 from tests import factories
@@ -140,3 +142,59 @@ async def test_engagement_recorded_here_is_read_afresh_for_those_articles_alone(
     assert "article_engagement.article_id" in executed[0].split("WHERE", 1)[1]
     assert await read([first, second]) == after
     assert len(executed) == 1
+
+
+async def test_while_one_request_reads_a_new_minute_the_others_use_the_last_one(
+    session: AsyncSession, executed: list[str]
+) -> None:
+    (first, _, _), _ = await engaged_articles(session)
+    recent = signals.RecentEngagement()
+
+    def read(now: datetime) -> Awaitable[dict[str, float]]:
+        return recent.of(session, [first], now, hours=WINDOW_HOURS, half_life=HALF_LIFE)
+
+    known = await read(NOW)
+    executed.clear()
+    # Started together: the first reads the new minute, the second does not queue behind it.
+    reading, waiting = await asyncio.gather(
+        read(NOW + timedelta(minutes=1)), read(NOW + timedelta(minutes=1))
+    )
+    assert len(executed) == 1
+    assert waiting == known
+    assert reading[first] < known[first]
+    # Values older than the last minute are not served: the reader waits for fresh ones.
+    executed.clear()
+    both = await asyncio.gather(read(NOW + timedelta(minutes=5)), read(NOW + timedelta(minutes=5)))
+    assert both[0] == both[1]
+    assert both[1][first] < reading[first]
+    assert len(executed) == 1
+
+
+async def test_the_most_engaged_list_is_read_once_a_minute_per_process(
+    session: AsyncSession, executed: list[str]
+) -> None:
+    (first, second, _), _ = await engaged_articles(session)
+    cache = Cache(None, max_bytes=1_000_000)
+    most = signals.MostEngaged()
+
+    def read(now: datetime) -> Awaitable[list[str]]:
+        return most.of(session, cache, now, hours=WINDOW_HOURS, limit=10)
+
+    executed.clear()
+    known = await read(NOW)
+    assert known[0] == first
+    assert await read(NOW + timedelta(seconds=30)) == known
+    assert len(executed) == 1, "the rest of the minute costs no statement"
+
+    await session.execute(
+        update(ArticleEngagement)
+        .where(ArticleEngagement.article_id == second)
+        .values(opens=ArticleEngagement.opens + 500)
+    )
+    executed.clear()
+    later = NOW + timedelta(minutes=1)
+    reading, waiting = await asyncio.gather(read(later), read(later))
+    assert len(executed) == 1
+    assert waiting == known, "the last minute's list, rather than a second scan"
+    assert reading[0] == second
+    assert await read(later + timedelta(seconds=5)) == reading
