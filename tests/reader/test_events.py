@@ -258,5 +258,18 @@ async def test_batches_fold_into_one_state_per_article_in_a_fixed_number_of_stat
     assert second.dwell_ms == 370
 
 
-async def test_events_need_a_reader(client: httpx.AsyncClient) -> None:
-    assert (await client.post("/v1/me/events", json={"events": []})).status_code == 401
+async def test_events_need_a_reader(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    article_id = await factories.create_article(session)
+    batch = [event("a", article_id)]
+    assert (await client.post("/v1/me/events", json={"events": batch})).status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    refused = await client.post("/v1/me/events", headers=bad, json={"events": batch})
+    assert refused.status_code == 401
+    assert (await client.delete("/v1/me", headers=reader.headers)).status_code == 204
+    # A token of an account that no longer exists records nothing.
+    gone = await post(client, reader, batch)
+    assert gone.status_code == 401
+    assert gone.json()["detail"] == "The access token is invalid."
+    assert await session.scalar(select(func.count()).select_from(ReadingEvent)) == 0
