@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     column,
+    exists,
     func,
     literal,
     select,
@@ -28,7 +29,7 @@ from app.articles import search
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
 from app.db import among, dialect_name, keyset_before
-from app.models import Article, ArticleAuthor, ArticleTopic, Author, Topic
+from app.models import Article, ArticleAuthor, ArticleTopic, Author, HiddenArticle, Topic
 
 SUMMARY_COLUMNS = (
     Article.id,
@@ -104,15 +105,23 @@ async def summaries(session: AsyncSession, rows: Sequence[Any]) -> list[ArticleS
     return [ArticleSummary.model_validate(m | labels[m["id"]]) for m in mappings]
 
 
-async def load_summaries(session: AsyncSession, article_ids: Sequence[str]) -> list[ArticleSummary]:
-    """Live articles by id, in the order of ``article_ids`` (missing or retracted skipped)."""
+async def load_summaries(
+    session: AsyncSession, article_ids: Sequence[str], *, unless_hidden_by: str | None = None
+) -> list[ArticleSummary]:
+    """Live articles by id, in the order of ``article_ids`` (missing or retracted skipped,
+    and those the user ``unless_hidden_by`` hid, when given)."""
     if not article_ids:
         return []
-    rows = await session.execute(
-        select(*SUMMARY_COLUMNS).where(
-            among(session, Article.id, article_ids), Article.retracted_at.is_(None)
-        )
+    statement = select(*SUMMARY_COLUMNS).where(
+        among(session, Article.id, article_ids), Article.retracted_at.is_(None)
     )
+    if unless_hidden_by is not None:
+        statement = statement.where(
+            ~exists().where(
+                HiddenArticle.user_id == unless_hidden_by, HiddenArticle.article_id == Article.id
+            )
+        )
+    rows = await session.execute(statement)
     by_id = {row.id: row for row in rows}
     return await summaries(session, [by_id[i] for i in article_ids if i in by_id])
 

@@ -270,12 +270,10 @@ async def snapshot_page(
     A ``fresh`` window was ranked by this request, which left out what the reader hid.
     """
     ids = [entry[0] for entry in window.entries]
-    hidden = (
-        set() if fresh else await signals.excluded_for(session, user_id, ids, include_read=True)
-    )
+    hidden_by = None if fresh else user_id
     summaries = {
         s.id: s
-        for s in await article_queries.load_summaries(session, [i for i in ids if i not in hidden])
+        for s in await article_queries.load_summaries(session, ids, unless_hidden_by=hidden_by)
     }
     items = [
         FeedItem(

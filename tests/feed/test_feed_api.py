@@ -219,6 +219,30 @@ async def test_snapshot_pages_never_repeat_while_articles_arrive(
     assert len(ids(fresh)) > 25  # a request without a cursor ranks anew
 
 
+async def test_later_pages_skip_what_was_hidden_or_retracted_after_the_first(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    other_reader: factories.Account,
+    editor: factories.Account,
+    session: AsyncSession,
+) -> None:
+    stories = [
+        await factories.create_article(session, topics=[f"Topic {n % 4}"], published_at=ago(n))
+        for n in range(12)
+    ]
+    page = await feed(client, reader, limit=3)
+    ranked = ids(page)
+    later = [story for story in stories if story not in ranked]
+    hidden, retracted, hidden_by_another = later[0], later[4], later[6]
+    await client.put(f"/v1/me/hidden/{hidden}", headers=reader.headers)
+    await client.put(f"/v1/me/hidden/{hidden_by_another}", headers=other_reader.headers)
+    assert (await client.delete(f"/v1/articles/{retracted}", headers=editor.headers)).is_success
+    while page["next_cursor"]:
+        page = await feed(client, reader, limit=3, cursor=str(page["next_cursor"]))
+        ranked += ids(page)
+    assert sorted(ranked) == sorted(set(stories) - {hidden, retracted})
+
+
 async def test_pages_walk_the_ranking_in_order_with_scores_and_reasons(
     client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
 ) -> None:
