@@ -2,8 +2,9 @@
 
 Every function here is one or two statements, and none grows with the archive: candidates
 come from per-label index range scans, and everything after that is looked up for the
-candidates alone. What all readers share (the window's engagement, articles' ranking facts)
-is kept per process for a minute (``SharedSignals``), so a request reads only its own part.
+candidates alone. What all readers share (the window's engagement, the most engaged articles,
+articles' ranking facts) is kept per process for a minute (``SharedSignals``), so a request
+reads only its own part.
 """
 
 import asyncio
@@ -364,12 +365,10 @@ class RecentEngagement:
         half_life: float,
     ) -> dict[str, float]:
         key = (int(now.timestamp()) // ENGAGEMENT_REFRESH_SECONDS, hours, half_life)
-        busy = self._lock.locked()
-        if busy and (self._key == key or _just_before(self._key, key)):
-            # Another request of this process is reading: what is known serves this one
-            # rather than queueing behind it.
-            pass
-        elif self._key != key or self._engaged:
+        # While another request of this process reads, what is known (this minute's values
+        # or the last one's) serves this one rather than queueing behind it.
+        known_will_do = self._lock.locked() and (self._key == key or _just_before(self._key, key))
+        if not known_will_do and (self._key != key or self._engaged):
             async with self._lock:
                 if self._key != key:
                     self._engaged = set()

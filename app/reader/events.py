@@ -1,8 +1,8 @@
 """Reading events: screened, recorded once per client id, and read back as history.
 
-A batch is screened first (events from more than five minutes ahead, and those of unknown or
-retracted articles, are rejected alone), then stored and folded by ``recording``; a batch
-costs a fixed handful of statements whatever its size.
+Events from more than five minutes ahead, and those of unknown or retracted articles, are
+rejected alone; the rest are stored and folded by ``recording``: on PostgreSQL one statement
+screens, stores and folds the batch, on SQLite a fixed handful do, whatever its size.
 """
 
 from collections.abc import Sequence
@@ -36,7 +36,7 @@ def _rejection(event: EventIn, now: datetime, retracted: bool | None) -> str | N
 async def _screen(
     session: AsyncSession, events: Sequence[EventIn], now: datetime
 ) -> tuple[list[tuple[int, EventIn]], list[RejectedEvent]]:
-    """Events that may be recorded, and the others with their reasons."""
+    """SQLite: events that may be recorded, and the others with their reasons."""
     article_ids = {event.article_id for event in events}
     rows = await session.execute(
         select(Article.id, Article.retracted_at.is_not(None)).where(
