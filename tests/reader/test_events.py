@@ -193,8 +193,12 @@ async def test_engagement_counts_each_new_signal_in_the_utc_hour_it_first_happen
             ArticleEngagement.likes,
         ).where(ArticleEngagement.article_id == article_id)
     )
-    counted = {bucket.astimezone(UTC).hour: tuple(counts) for bucket, *counts in rows}
-    assert counted == {10: (1, 1, 0, 0), 11: (0, 0, 1, 1)}
+    counted = {bucket.astimezone(UTC): tuple(counts) for bucket, *counts in rows}
+    # Whole rows by their bucket's start: a bucket opened at 10:30 UTC would be a third row.
+    assert counted == {
+        NOW.replace(hour=10): (1, 1, 0, 0),
+        NOW.replace(hour=11): (0, 0, 1, 1),
+    }
 
 
 async def test_an_id_rejected_for_its_article_may_be_accepted_later_in_the_batch(
