@@ -1,5 +1,6 @@
 """Engine, sessions and the declarative base shared by every table."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -119,6 +120,15 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def json_text(value: Any) -> str:
+    """JSON as the database stores it: characters as they are, not ``\\uXXXX`` escapes.
+
+    Both search indexes read the stored text of an article's summary; an escaped "café"
+    would be indexed as "caf" and "u00e9", and found by neither.
+    """
+    return json.dumps(value, ensure_ascii=False)
+
+
 def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     """An async engine for the configured database, tuned for its dialect.
 
@@ -132,6 +142,7 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             url,
+            json_serializer=json_text,
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
             **(pool_options or {"pool_timeout": settings.db_pool_timeout_seconds}),
         )
@@ -156,7 +167,9 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
             # the first statement on a dead connection fails as a disconnect, which answers
             # that request with a 503 and makes the pool replace every older connection.
         }
-    return create_async_engine(url, connect_args=connect_args, **pool_options)
+    return create_async_engine(
+        url, json_serializer=json_text, connect_args=connect_args, **pool_options
+    )
 
 
 @dataclass

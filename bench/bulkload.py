@@ -4,13 +4,14 @@ first and rebuilt after), chunked executemany on SQLite."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import asyncpg
 from generate import Generator, Table
+
+from app.db import json_text
 
 # asyncpg sends json columns as text in COPY's binary format.
 JSON_COLUMNS = {"summary", "credits", "image", "video", "topic_names", "author_names"}
@@ -26,7 +27,7 @@ def _json_encoded(row: tuple[Any, ...], columns: list[int]) -> tuple[Any, ...]:
     values = list(row)
     for index in columns:
         if values[index] is not None:
-            values[index] = json.dumps(values[index])
+            values[index] = json_text(values[index])
     return tuple(values)
 
 

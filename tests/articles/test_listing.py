@@ -325,6 +325,27 @@ async def test_full_text_search(client: httpx.AsyncClient, session: AsyncSession
         assert isinstance(await search(hostile), list)
 
 
+async def test_search_finds_words_beyond_ascii_in_every_field(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    article_id = await factories.create_article(
+        session,
+        headline="Señora Ibáñez wins",
+        summary=["Café culture in Zürich", "Ελληνικά"],
+        body="Straße",
+    )
+
+    async def search(q: str) -> list[str]:
+        return [
+            i["id"] for i in (await client.get("/v1/articles", params={"q": q})).json()["items"]
+        ]
+
+    for word in ("Ibáñez", "café", "Zürich", "Ελληνικά", "Straße"):
+        assert await search(word) == [article_id], word
+    # What an escaped summary would have indexed.
+    assert await search("u00e9") == []
+
+
 async def test_search_follows_edits(
     client: httpx.AsyncClient, session: AsyncSession, editor: factories.Account
 ) -> None:

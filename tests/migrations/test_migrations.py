@@ -5,11 +5,11 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Text, cast, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.articles.search import include_in_autogenerate
+from app.articles.search import include_in_autogenerate, matches
 from app.db import Base
 from app.models import Article
 from tests.conftest import run_alembic
@@ -87,6 +87,57 @@ async def test_articles_filed_before_label_ids_existed_get_theirs(engine: AsyncE
                 "DELETE FROM authors WHERE id = 903",
             ):
                 await connection.execute(text(statement))
+            await connection.commit()
+            await run_alembic(connection, "upgrade", "head")
+            await connection.commit()
+
+
+async def test_summaries_stored_escaped_are_rewritten_and_found(engine: AsyncEngine) -> None:
+    """Summaries stored before characters were kept as they are (``\\u00e9``) are rewritten
+    by their revision, and search then finds their words; a plain one is left as it was."""
+    async with engine.connect() as connection:
+        await run_alembic(connection, "downgrade", "3d8a61c0b7f2")
+        await connection.commit()
+        try:
+            await connection.execute(
+                text(
+                    "INSERT INTO articles (pk, id, url, headline, summary, body, credits,"
+                    " published_at, updated_at, comment_count, reading_time_minutes,"
+                    " editors_pick, topic_names, author_names, topic_ids, author_ids,"
+                    " content_hash, created_at) VALUES"
+                    " (911, 'escaped', 'https://news.example/m/11', 'One', :escaped, '', '[]',"
+                    " :at, :at, 0, 1, false, '[]', '[]', :no_ids, :no_ids, 'x', :at),"
+                    " (912, 'plain', 'https://news.example/m/12', 'Two', :plain, '', '[]',"
+                    " :at, :at, 0, 1, false, '[]', '[]', :no_ids, :no_ids, 'x', :at)"
+                ),
+                {
+                    "escaped": '["Caf\\u00e9 culture", "na\\u00efve \\"art\\""]',
+                    "plain": '[ "Tea culture" ]',
+                    "no_ids": [] if connection.dialect.name == "postgresql" else "[]",
+                    "at": datetime(2026, 1, 1, tzinfo=UTC),
+                },
+            )
+            await connection.commit()
+
+            await run_alembic(connection, "upgrade", "head")
+            await connection.commit()
+            rows = await connection.execute(
+                select(Article.id, cast(Article.summary, Text))
+                .where(Article.pk.in_([911, 912]))
+                .order_by(Article.pk)
+            )
+            assert [tuple(row) for row in rows] == [
+                ("escaped", '["Café culture", "naïve \\"art\\""]'),
+                ("plain", '[ "Tea culture" ]'),
+            ]
+            for word, found in (("café", ["escaped"]), ("naïve", ["escaped"]), ("u00e9", [])):
+                condition = matches(connection.dialect.name, word)
+                assert condition is not None
+                hits = await connection.execute(select(Article.id).where(condition))
+                assert list(hits.scalars()) == found, word
+        finally:
+            await connection.rollback()
+            await connection.execute(text("DELETE FROM articles WHERE pk IN (911, 912)"))
             await connection.commit()
             await run_alembic(connection, "upgrade", "head")
             await connection.commit()
