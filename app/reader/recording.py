@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import TextClause, select, text
+from sqlalchemy import TextClause, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import among, dialect_name, insert_or_ignore, table_of, upsert
@@ -323,3 +323,11 @@ async def record_in_one_statement(
     rows = found.all()
     retracted = {position: was_retracted for position, was_retracted, _ in rows}
     return retracted, rows[0][2] if rows else 0
+
+
+async def forget_reader(session: AsyncSession, user_id: str) -> None:
+    """Delete a departing reader's events and state (these tables have no foreign keys to
+    cascade). Called after the user row is deleted: a batch still being recorded holds that
+    row locked, so the deletion waits for it, and these deletes then see what it wrote."""
+    for model in (ReadingEvent, ReaderArticle):
+        await session.execute(delete(model).where(model.user_id == user_id))

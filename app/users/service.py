@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.security import hash_password_off_loop
 from app.errors import Conflict, NotFound
 from app.models import Role, User
+from app.reader import recording
 from app.reader import service as reader_service
 from app.users.schemas import MeUpdate
 
@@ -70,7 +71,9 @@ async def set_role(session: AsyncSession, user_id: str, role: Role) -> User:
 
 
 async def delete_user(session: AsyncSession, user: User) -> None:
-    """Remove the account; its personal data goes with it (foreign keys cascade)."""
-    await reader_service.release_follows(session, user.id)
+    """Remove the account; its personal data goes with it."""
+    user_id = user.id
+    await reader_service.release_follows(session, user_id)
     await session.delete(user)
     await session.flush()
+    await recording.forget_reader(session, user_id)
