@@ -139,6 +139,7 @@ async def test_followed_topic_and_author_lead_with_named_reasons(
 
 
 @pytest.mark.parametrize("history_rows", [1000, 1], ids=["history-known", "history-longer"])
+@pytest.mark.parametrize("hidden_read_whole", [500, 0], ids=["hidden-few", "hidden-many"])
 async def test_never_shown_hidden_read_muted_retracted(
     client: httpx.AsyncClient,
     reader: factories.Account,
@@ -146,12 +147,15 @@ async def test_never_shown_hidden_read_muted_retracted(
     session: AsyncSession,
     monkeypatch: pytest.MonkeyPatch,
     history_rows: int,
+    hidden_read_whole: int,
 ) -> None:
     """Read articles are left out whether the reader's whole history came with their signals
-    (most readers) or was too long for that and is looked up per candidate."""
+    (most readers) or was too long for that and is looked up per candidate; hidden ones
+    whether the reader hid few (all read at once) or more than that (looked up)."""
     monkeypatch.setattr(
         signals, "reader_signals", functools.partial(signals.reader_signals, most=history_rows)
     )
+    monkeypatch.setattr(signals, "HIDDEN_READ_WHOLE", hidden_read_whole)
     keep = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(1))
     hidden = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(2))
     read = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(3))
