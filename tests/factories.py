@@ -97,3 +97,11 @@ async def create_article(session: AsyncSession, **overrides: object) -> str:
     return await article_service.create_article(
         session, ArticleIn.model_validate(article_payload(**overrides))
     )
+
+
+def tampered(signed: str) -> str:
+    """A signed token (a cursor, say) with one character changed in its middle: the last
+    characters of base64 may carry unused bits, so that changing them can leave the same
+    bytes."""
+    middle = len(signed) // 2
+    return signed[:middle] + ("B" if signed[middle] == "A" else "A") + signed[middle + 1 :]
