@@ -10,14 +10,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, delete, func, literal, select, type_coerce, union_all
+from sqlalchemy import JSON, delete, func, insert, literal, select, type_coerce, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.cache import Cache
 from app.config import Settings
-from app.db import among, dialect_name
+from app.db import among, dialect_name, new_id
 from app.errors import InvalidCursor
 from app.feed import ranking, signals
 from app.feed.schemas import FeedItem, ReasonOut
@@ -190,13 +190,22 @@ async def create_snapshot(
         delete(FeedSnapshot).where(FeedSnapshot.user_id == user_id, FeedSnapshot.expires_at <= now)
     )
     snapshot = FeedSnapshot(
+        id=new_id(),
         user_id=user_id,
         created_at=now,
         expires_at=now + timedelta(minutes=settings.feed_snapshot_ttl_minutes),
         items=items,
     )
-    session.add(snapshot)
-    await session.flush()
+    # Written by a Core insert: the session has nothing to track in a row never changed.
+    await session.execute(
+        insert(FeedSnapshot).values(
+            id=snapshot.id,
+            user_id=user_id,
+            created_at=now,
+            expires_at=snapshot.expires_at,
+            items=items,
+        )
+    )
     return snapshot
 
 

@@ -33,6 +33,9 @@ async def test_a_snapshot_keeps_the_best_feed_length_stories_in_order(
     kept = [entry[0] for entry in snapshot.items]
     assert kept == [item.candidate.article_id for item in ranked[: service.FEED_LENGTH]]
     assert snapshot.items[0][2] == [["recent", None, None]]
+    stored = await service.load_window(session, snapshot.id, reader.id, NOW, 0, len(ranked))
+    assert (stored.total, stored.entries) == (service.FEED_LENGTH, snapshot.items)
+    assert stored.created_at == NOW
 
 
 async def test_a_short_ranking_is_kept_whole(session: AsyncSession, settings: Settings) -> None:
