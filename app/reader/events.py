@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import among, dialect_name, keyset_before
+from app.errors import Unauthorized
 from app.models import Article, ReaderArticle, User
 from app.reader import recording
 from app.reader.schemas import EventIn, EventsAccepted, HistoryEntry, RejectedEvent
@@ -59,10 +60,15 @@ async def record_events(
     session: AsyncSession, user_id: str, events: Sequence[EventIn], now: datetime
 ) -> EventsAccepted:
     """Record a batch of the reader's events; safe to send again."""
-    if dialect_name(session) == "postgresql":
-        # One batch at a time per reader (readers never wait on each other), so folding
-        # their state is free of races without locking any shared row.
-        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    postgresql = dialect_name(session) == "postgresql"
+    reader = select(User.id).where(User.id == user_id)
+    # On PostgreSQL the reader's row is locked: one batch at a time per reader (readers never
+    # wait on each other), so folding their state is free of races without locking any
+    # shared row. An account deleted since the request was authenticated records nothing:
+    # the tables events go to have no foreign keys to refuse it.
+    if await session.scalar(reader.with_for_update() if postgresql else reader) is None:
+        raise Unauthorized("The access token is invalid.", error="invalid_token")
+    if postgresql:
         timely = [(i, e) for i, e in enumerate(events) if e.occurred_at <= now + MAX_CLOCK_SKEW]
         found, new = await recording.record_in_one_statement(session, user_id, timely, now)
         rejected = [

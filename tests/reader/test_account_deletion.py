@@ -3,10 +3,16 @@
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Base
+from app.errors import Unauthorized
+from app.models import ReaderArticle, ReadingEvent
+from app.reader import events
+from app.reader.schemas import EventIn
+from app.users import service as user_service
 from tests import factories
 
 
@@ -36,3 +42,31 @@ async def test_delete_me_removes_all_reader_state(
             assert remaining == 0, table.name
     assert (await client.get("/v1/topics/diplomacy")).json()["follower_count"] == 0
     assert (await client.get("/v1/authors/li-wei")).json()["follower_count"] == 0
+
+
+async def test_a_batch_authenticated_before_the_account_went_records_nothing(
+    session: AsyncSession,
+) -> None:
+    """A batch that was authenticated just before its account was deleted, and reaches the
+    database after, is refused: nothing of the reader's comes back."""
+    article_id = await factories.create_article(session, topics=["Diplomacy"])
+    user = await factories.create_user(session)
+    user_id = user.id
+    await user_service.delete_user(session, user)
+    batch = [
+        EventIn.model_validate(
+            {
+                "id": "late",
+                "type": "read",
+                "article_id": article_id,
+                "occurred_at": "2026-11-27T12:00:00Z",
+            }
+        )
+    ]
+    with pytest.raises(Unauthorized):
+        await events.record_events(session, user_id, batch, datetime(2026, 11, 27, 12, tzinfo=UTC))
+    for model in (ReadingEvent, ReaderArticle):
+        remaining = await session.scalar(
+            select(func.count()).select_from(model).where(model.user_id == user_id)
+        )
+        assert remaining == 0, model.__tablename__
