@@ -9,6 +9,13 @@ A path with ``{slug}`` in it is asked for as many distinct topics (cold pages, a
 polling every topic meets them), with an API key that may read feeds:
     python bench/profile_feed.py --database-url URL --path '/v1/topics/{slug}/feed.rss'
 
+With ``--cpu`` nothing is instrumented: it reports the CPU time this process and the
+PostgreSQL backend serving it spent per request (the server on this machine, as bench/run.py
+has it), after ``--warmup`` requests have filled the per-process caches. Run it for the code
+before and after a change, in turn, a few times each: on a shared machine those two numbers
+compare where wall-clock throughput does not.
+    python bench/profile_feed.py --database-url URL --cpu --warmup 300 --requests 500
+
 For the live server under load, py-spy gives the same picture without instrumentation:
     py-spy record -o feed.svg --pid <worker pid> --duration 20   (while run.py drives the feed)
 """
@@ -22,6 +29,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import os
 import pstats
 import random
 import re
@@ -56,6 +64,9 @@ async def profile(args: argparse.Namespace) -> None:
         secret_key=secret,
         env="production",
         rate_limits_enabled=False,
+        # One connection, so that one PostgreSQL backend serves every request (--cpu).
+        db_pool_size=1,
+        db_max_overflow=0,
     )
     app = create_app(settings)
     engine = app.state.database.engine
@@ -78,7 +89,9 @@ async def profile(args: argparse.Namespace) -> None:
         _, key = await create_key(
             session, name="profile", scopes=[Scope.FEEDS_READ], rate_limit_per_minute=100_000
         )
-    tokens = [create_access_token(settings, r, now) for r in rng.sample(readers, args.requests)]
+    sampled = rng.sample(readers, args.warmup + args.requests)
+    warmup = [create_access_token(settings, r, now) for r in sampled[: args.warmup]]
+    tokens = [create_access_token(settings, r, now) for r in sampled[args.warmup :]]
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         paths = []
@@ -99,6 +112,12 @@ async def profile(args: argparse.Namespace) -> None:
         await client.get(paths[0][0], headers=paths[0][1])  # warm caches and the pool
         if "{slug}" in args.path:
             paths = paths[1:]
+        for token in warmup if "{slug}" not in args.path else ():
+            await client.get(args.path, headers={"Authorization": f"Bearer {token}"})
+        if args.cpu:
+            await measure_cpu(app, client, paths)
+            await engine.dispose()
+            return
         timings.clear()
         profiler = cProfile.Profile()
         wall = []
@@ -137,6 +156,36 @@ async def profile(args: argparse.Namespace) -> None:
     print("\n".join(stream.getvalue().splitlines()[6:]))
 
 
+def backend_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a local process, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure_cpu(app: Any, client: httpx.AsyncClient, paths: list[Any]) -> None:
+    """CPU per request of this process and of the PostgreSQL backend serving it."""
+    async with app.state.database.sessionmaker() as session:
+        backend = int(await session.scalar(text("SELECT pg_backend_pid()")))
+    began_backend, began, begun = (
+        backend_cpu_seconds(backend),
+        time.process_time(),
+        time.perf_counter(),
+    )
+    for path, headers in paths:
+        response = await client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
+    count = len(paths)
+    worker = (time.process_time() - began) / count * 1000
+    database = (backend_cpu_seconds(backend) - began_backend) / count * 1000
+    wall = (time.perf_counter() - begun) / count * 1000
+    print(
+        f"{count} requests: CPU per request {worker:.2f} ms here (the app and its client), "
+        f"{database:.2f} ms PostgreSQL; wall {wall:.2f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -145,6 +194,8 @@ def main() -> None:
     parser.add_argument("--next-page", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--warmup", type=int, default=0, help="requests before measuring")
+    parser.add_argument("--cpu", action="store_true", help="CPU per request, uninstrumented")
     asyncio.run(profile(parser.parse_args()))
 
 
