@@ -189,24 +189,16 @@ async def create_snapshot(
     await session.execute(
         delete(FeedSnapshot).where(FeedSnapshot.user_id == user_id, FeedSnapshot.expires_at <= now)
     )
-    snapshot = FeedSnapshot(
-        id=new_id(),
-        user_id=user_id,
-        created_at=now,
-        expires_at=now + timedelta(minutes=settings.feed_snapshot_ttl_minutes),
-        items=items,
-    )
+    values = {
+        "id": new_id(),
+        "user_id": user_id,
+        "created_at": now,
+        "expires_at": now + timedelta(minutes=settings.feed_snapshot_ttl_minutes),
+        "items": items,
+    }
     # Written by a Core insert: the session has nothing to track in a row never changed.
-    await session.execute(
-        insert(FeedSnapshot).values(
-            id=snapshot.id,
-            user_id=user_id,
-            created_at=now,
-            expires_at=snapshot.expires_at,
-            items=items,
-        )
-    )
-    return snapshot
+    await session.execute(insert(FeedSnapshot).values(values))
+    return FeedSnapshot(**values)
 
 
 @dataclass(frozen=True)
