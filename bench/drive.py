@@ -79,7 +79,9 @@ def run_scenario(
     if load.warmup:
         wrk(server, scenario, scenario_args(scenario, fixtures, load, "w"), load.warmup, load)
     offset = server.log_offset()
+    cpu_before = server.cpu_seconds()
     raw = wrk(server, scenario, scenario_args(scenario, fixtures, load, "m"), load.duration, load)
+    cpu = {k: v - cpu_before[k] for k, v in server.cpu_seconds().items()}
     problems = server.problems_since(offset)
     seconds = raw["duration_us"] / 1e6
     errors = sum(raw["errors"].values())
@@ -104,11 +106,23 @@ def run_scenario(
         "statuses": statuses,
         "server_problems": problems,
         "memory": server.memory(),
+        # CPU per request, in ms (per unit below where there is one), over the measured window.
+        "cpu_ms": {
+            part: round(seconds * 1000 / max(raw["requests"], 1), 3)
+            for part, seconds in cpu.items()
+            if part != "steal"
+        },
+        "steal_s": round(cpu["steal"], 2),
     }
     if scenario.unit:
         result["unit"] = scenario.unit
         result["units"] = raw["units"]
         result["units_per_s"] = round(raw["units"] / seconds, 1)
+        result["cpu_ms_per_unit"] = {
+            part: round(seconds * 1000 / max(raw["units"], 1), 4)
+            for part, seconds in cpu.items()
+            if part != "steal"
+        }
     log(
         f"  {scenario.name}: {result['rps']} req/s, p50 {result['p50_ms']} ms, "
         f"p99 {result['p99_ms']} ms, errors {errors}"

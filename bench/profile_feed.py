@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import cProfile
 import io
-import os
 import pstats
 import random
 import re
@@ -40,6 +39,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from server import process_cpu_seconds
 from sqlalchemy import event, text
 
 from app.api_keys.service import create_key
@@ -156,19 +156,12 @@ async def profile(args: argparse.Namespace) -> None:
     print("\n".join(stream.getvalue().splitlines()[6:]))
 
 
-def backend_cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a local process, from /proc (Linux)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def measure_cpu(app: Any, client: httpx.AsyncClient, paths: list[Any]) -> None:
     """CPU per request of this process and of the PostgreSQL backend serving it."""
     async with app.state.database.sessionmaker() as session:
         backend = int(await session.scalar(text("SELECT pg_backend_pid()")))
     began_backend, began, begun = (
-        backend_cpu_seconds(backend),
+        process_cpu_seconds(backend),
         time.process_time(),
         time.perf_counter(),
     )
@@ -178,7 +171,7 @@ async def measure_cpu(app: Any, client: httpx.AsyncClient, paths: list[Any]) -> 
             raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
     count = len(paths)
     worker = (time.process_time() - began) / count * 1000
-    database = (backend_cpu_seconds(backend) - began_backend) / count * 1000
+    database = (process_cpu_seconds(backend) - began_backend) / count * 1000
     wall = (time.perf_counter() - begun) / count * 1000
     print(
         f"{count} requests: CPU per request {worker:.2f} ms here (the app and its client), "

@@ -65,6 +65,27 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {r['ratio']:.3f} | {r['target']} | {verdict} |"
         )
     lines.append("")
+    costed = [r for r in report["scenarios"] if r.get("cpu_ms")]
+    if costed:
+        lines += [
+            "CPU per request over each window (API workers + PostgreSQL, ms), which other work "
+            "on the machine changes far less than the rates above; and the CPU time its host "
+            "took from this virtual machine (steal) meanwhile:",
+            "",
+        ]
+        for r in costed:
+            cpu = r["cpu_ms"]
+            per_unit = r.get("cpu_ms_per_unit")
+            unit = (
+                f" ({per_unit['workers']:.3f} + {per_unit['postgres']:.3f} per {r['unit'][:-1]})"
+                if per_unit
+                else ""
+            )
+            lines.append(
+                f"- {r['title']}: {cpu['workers']:.2f} + {cpu['postgres']:.2f}{unit}; "
+                f"steal {r['steal_s']:.1f} s"
+            )
+        lines.append("")
     first_passes = [r for r in report["scenarios"] if r.get("first_pass")]
     if first_passes:
         lines += [
@@ -99,6 +120,12 @@ def markdown(report: dict[str, Any]) -> str:
             f"{growth['baseline_articles']:,} ({growth['factor']:.2f}x; target <= "
             f"{COST_GROWTH_LIMIT}x): {verdict}."
         )
+        if growth.get("cpu_ms") and growth.get("baseline_cpu_ms"):
+            lines.append(
+                f"In CPU per first page (API worker + PostgreSQL): {growth['cpu_ms']:.1f} ms vs "
+                f"{growth['baseline_cpu_ms']:.1f} ms "
+                f"({growth['cpu_ms'] / growth['baseline_cpu_ms']:.2f}x)."
+            )
     rss = report["peak_rss_mb"]
     lines.append(
         f"Peak RSS of one API worker (VmHWM): {rss:.0f} MB (target <= {PEAK_RSS_LIMIT_MB} MB): "

@@ -23,7 +23,9 @@ One run:
    run is then the steady state partners meet, whatever order the scenarios run in.
 5. Writes bench/results/latest.json and latest.md (and <scale>.json / <scale>.md): per scenario
    requests/s, p50, p99, errors, the ratio to /healthz in the same run, target and verdict;
-   the feed's p50 against the baseline; the peak RSS (VmHWM) of the API workers.
+   the CPU per request of the API workers and of PostgreSQL (a local server's, from /proc)
+   over each measured window, and the time the host stole from the machine meanwhile; the
+   feed's p50 against the baseline; the peak RSS (VmHWM) of the API workers.
 
 Parameters:
   --scale            small (10k articles) | medium (100k) | large (300k) | full (1M) | an
@@ -216,6 +218,9 @@ def main() -> None:
             "baseline_load_seconds": baseline["load_seconds"],
             "factor": round(factor, 2),
             "pass": factor <= COST_GROWTH_LIMIT,
+            # The same comparison in CPU per first page, steadier than two throughputs.
+            "cpu_ms": sum(feed["cpu_ms"].values()),
+            "baseline_cpu_ms": sum(baseline["feed_first"]["cpu_ms"].values()),
         }
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["meta"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]

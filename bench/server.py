@@ -115,6 +115,24 @@ class Server:
             current = max(current, status.get("VmRSS", 0) / 1024)
         return {"peak_mb": round(peak, 1), "current_mb": round(current, 1)}
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by the API workers, by PostgreSQL (every process of the local
+        server, and those it has reaped: connections come and go), and stolen from this
+        virtual machine by its host (/proc/stat), in seconds. Differences over a scenario
+        are its cost, which other work on the machine changes far less than its rate."""
+        workers = sum(process_cpu_seconds(pid) for pid in self.worker_pids())
+        postgres = 0.0
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if (entry / "comm").read_text().strip() == "postgres":
+                        postgres += process_cpu_seconds(int(entry.name), reaped=True)
+                except OSError:  # gone meanwhile, or not ours to read
+                    continue
+        with open("/proc/stat") as stat:
+            steal = int(stat.readline().split()[8]) / CLOCK_TICKS
+        return {"workers": workers, "postgres": postgres, "steal": steal}
+
     def _running(self) -> subprocess.Popen[bytes]:
         if self.process is None:
             raise RuntimeError("the server has not been started")
@@ -141,6 +159,19 @@ def _children(pid: int) -> list[int]:
         text = (task / "children").read_text().split()
         children.extend(int(c) for c in text)
     return children
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User and system CPU seconds of a process (and, if ``reaped``, of the children it has
+    waited for: only the postmaster has any)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / CLOCK_TICKS
 
 
 def _proc_status(pid: int) -> dict[str, int]:
