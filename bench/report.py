@@ -70,7 +70,12 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [
             "CPU per request over each window (API workers + PostgreSQL, ms), which other work "
             "on the machine changes far less than the rates above; and the CPU time its host "
-            "took from this virtual machine (steal) meanwhile:",
+            "took from this virtual machine (steal) meanwhile"
+            + (
+                " (SQLite works inside the workers: its part is theirs):"
+                if report["meta"]["database"].startswith("SQLite")
+                else ":"
+            ),
             "",
         ]
         for r in costed:

@@ -117,12 +117,12 @@ class Server:
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time used so far by the API workers, by PostgreSQL (every process of the local
-        server, and those it has reaped: connections come and go), and stolen from this
-        virtual machine by its host (/proc/stat), in seconds. Differences over a scenario
-        are its cost, which other work on the machine changes far less than its rate."""
+        server, and those it has reaped: connections come and go; none on SQLite), and stolen
+        from this virtual machine by its host (/proc/stat), in seconds. Differences over a
+        scenario are its cost, which other work on the machine changes far less than its rate."""
         workers = sum(process_cpu_seconds(pid) for pid in self.worker_pids())
         postgres = 0.0
-        for entry in Path("/proc").iterdir():
+        for entry in Path("/proc").iterdir() if self.url.startswith("postgresql") else ():
             if entry.name.isdigit():
                 try:
                     if (entry / "comm").read_text().strip() == "postgres":
