@@ -73,6 +73,13 @@ def wrk(
     )
 
 
+def _ms_each(cpu_seconds: dict[str, float], count: int, digits: int) -> dict[str, float]:
+    """CPU seconds spent by each part, as milliseconds for each of ``count`` requests or units."""
+    return {
+        part: round(spent * 1000 / max(count, 1), digits) for part, spent in cpu_seconds.items()
+    }
+
+
 def run_scenario(
     server: Server, scenario: Scenario, fixtures: Fixtures, load: Load
 ) -> dict[str, Any]:
@@ -82,6 +89,7 @@ def run_scenario(
     cpu_before = server.cpu_seconds()
     raw = wrk(server, scenario, scenario_args(scenario, fixtures, load, "m"), load.duration, load)
     cpu = {k: v - cpu_before[k] for k, v in server.cpu_seconds().items()}
+    steal = cpu.pop("steal")
     problems = server.problems_since(offset)
     seconds = raw["duration_us"] / 1e6
     errors = sum(raw["errors"].values())
@@ -107,22 +115,14 @@ def run_scenario(
         "server_problems": problems,
         "memory": server.memory(),
         # CPU per request, in ms (per unit below where there is one), over the measured window.
-        "cpu_ms": {
-            part: round(seconds * 1000 / max(raw["requests"], 1), 3)
-            for part, seconds in cpu.items()
-            if part != "steal"
-        },
-        "steal_s": round(cpu["steal"], 2),
+        "cpu_ms": _ms_each(cpu, raw["requests"], 3),
+        "steal_s": round(steal, 2),
     }
     if scenario.unit:
         result["unit"] = scenario.unit
         result["units"] = raw["units"]
         result["units_per_s"] = round(raw["units"] / seconds, 1)
-        result["cpu_ms_per_unit"] = {
-            part: round(seconds * 1000 / max(raw["units"], 1), 4)
-            for part, seconds in cpu.items()
-            if part != "steal"
-        }
+        result["cpu_ms_per_unit"] = _ms_each(cpu, raw["units"], 4)
     log(
         f"  {scenario.name}: {result['rps']} req/s, p50 {result['p50_ms']} ms, "
         f"p99 {result['p99_ms']} ms, errors {errors}"
