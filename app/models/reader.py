@@ -4,7 +4,7 @@ Every row belongs to one user and goes when the account goes: by foreign keys th
 except in the three tables every reading event writes to (events, reader state, engagement
 counts). Their keys would cost each event five lookups and row locks, a third of what
 PostgreSQL spends recording a batch, and guard nothing the recording statement does not:
-it writes only for articles it has just found, while it holds the reader's row locked.
+it writes only for articles it has just found, while it holds a lock on the reader's row.
 Deleting an account deletes those rows itself (``app.reader.recording.forget_reader``).
 """
 
@@ -99,7 +99,7 @@ class ReadingEvent(Base):
     user_id: Mapped[str] = _unchecked_key()
     client_event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(16))
-    article_id: Mapped[str] = mapped_column(String(32), index=True)
+    article_id: Mapped[str] = mapped_column(String(32))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     dwell_ms: Mapped[int | None] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -128,6 +128,9 @@ class ReaderArticle(Base):
     # The latest open or read: history's order, and null for articles only seen in a list.
     last_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dwell_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The signals this row's latest write set for the first time, a bit each: how PostgreSQL's
+    # batch statement learns, under the row's lock, which signals count towards engagement.
+    newly_set: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class ArticleEngagement(Base):

@@ -60,17 +60,12 @@ async def record_events(
     session: AsyncSession, user_id: str, events: Sequence[EventIn], now: datetime
 ) -> EventsAccepted:
     """Record a batch of the reader's events; safe to send again."""
-    postgresql = dialect_name(session) == "postgresql"
-    reader = select(User.id).where(User.id == user_id)
-    # On PostgreSQL the reader's row is locked: one batch at a time per reader (readers never
-    # wait on each other), so folding their state is free of races without locking any
-    # shared row. An account deleted since the request was authenticated records nothing:
-    # the tables events go to have no foreign keys to refuse it.
-    if await session.scalar(reader.with_for_update() if postgresql else reader) is None:
-        raise Unauthorized("The access token is invalid.", error="invalid_token")
-    if postgresql:
+    if dialect_name(session) == "postgresql":
         timely = [(i, e) for i, e in enumerate(events) if e.occurred_at <= now + MAX_CLOCK_SKEW]
-        found, new = await recording.record_in_one_statement(session, user_id, timely, now)
+        recorded = await recording.record_in_one_statement(session, user_id, timely, now)
+        if recorded is None:
+            raise Unauthorized("The access token is invalid.", error="invalid_token")
+        found, new = recorded
         rejected = [
             RejectedEvent(index=index, reason=reason)
             for index, event in enumerate(events)
@@ -79,6 +74,9 @@ async def record_events(
         return EventsAccepted(
             accepted=new, duplicates=len(events) - len(rejected) - new, rejected=rejected
         )
+    # An account deleted since the request was authenticated records nothing.
+    if await session.scalar(select(User.id).where(User.id == user_id)) is None:
+        raise Unauthorized("The access token is invalid.", error="invalid_token")
     screened, rejected = await _screen(session, events, now)
     candidates = [event for _, event in screened]
     new_events = await recording.insert_new_events(session, user_id, candidates, now)

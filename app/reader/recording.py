@@ -205,10 +205,13 @@ async def fold_into_state(session: AsyncSession, user_id: str, events: list[Even
 def _record_statement() -> TextClause:
     """PostgreSQL: a whole batch recorded by one statement, its rows as arrays.
 
-    Each part of it sees the tables as they were before the statement, so ``earlier`` holds
-    the reader's rows before this batch: a signal counts towards engagement when it is new
-    to that row. It returns, per screened event, its position and whether its article was
-    retracted (an event whose article is unknown returns nothing), and how many were new.
+    It writes nothing unless the reader's row is there: it takes that row's key-share lock,
+    so an account being deleted waits for the batch, or the batch finds the account gone.
+    Concurrent batches of one reader need no lock of their own: a signal counts towards
+    engagement when the reader's row for the article did not have it, and that is decided
+    by the upsert of that row, under its lock, on its latest version (``newly_set``).
+    It returns one row: whether the reader was found, how many events were new, and the
+    positions of the screened events whose article was found, and of those retracted.
     """
     first_set = ",\n".join(
         f"min(occurred_at) FILTER (WHERE type = '{kind}') AS {column}"
@@ -221,8 +224,16 @@ def _record_statement() -> TextClause:
     changes = "\nOR ".join(
         f"(state.{column} IS NULL AND excluded.{column} IS NOT NULL)" for column in STATE_COLUMNS
     )
+    bits = {column: 1 << n for n, column in enumerate(STATE_COLUMNS)}
+    all_set = " + ".join(
+        f"CASE WHEN {column} IS NOT NULL THEN {bit} ELSE 0 END" for column, bit in bits.items()
+    )
+    newly_set = " + ".join(
+        f"CASE WHEN state.{column} IS NULL AND excluded.{column} IS NOT NULL THEN {bit} ELSE 0 END"
+        for column, bit in bits.items()
+    )
     signals = ",\n".join(
-        f"('{counter}', folded.{column}, earlier.{column})" for column, counter in SIGNALS.values()
+        f"('{counter}', states.{column}, {bits[column]})" for column, counter in SIGNALS.values()
     )
     counters = [counter for _, counter in SIGNALS.values()]
     counted = ",\n".join(f"count(*) FILTER (WHERE counter = '{c}')" for c in counters)
@@ -236,6 +247,9 @@ WITH batch AS (
         CAST(:dwell AS integer[])
     ) AS batch (position, client_event_id, type, article_id, occurred_at, dwell_ms)
 ),
+reader AS (
+    SELECT id FROM users WHERE id = CAST(:user_id AS text) FOR KEY SHARE
+),
 screened AS (
     SELECT batch.*, articles.retracted_at IS NOT NULL AS retracted
     FROM batch JOIN articles ON articles.id = batch.article_id
@@ -244,9 +258,9 @@ inserted AS (
     INSERT INTO reading_events
         (user_id, client_event_id, type, article_id, occurred_at, dwell_ms, received_at)
     SELECT DISTINCT ON (client_event_id)
-        CAST(:user_id AS text), client_event_id, type, article_id, occurred_at, dwell_ms,
+        reader.id, client_event_id, type, article_id, occurred_at, dwell_ms,
         CAST(:now AS timestamptz)
-    FROM screened WHERE NOT retracted
+    FROM screened CROSS JOIN reader WHERE NOT retracted
     ORDER BY client_event_id, position
     ON CONFLICT DO NOTHING
     RETURNING type, article_id, occurred_at, dwell_ms
@@ -258,54 +272,56 @@ folded AS (
         coalesce(sum(dwell_ms), 0) AS dwell_ms
     FROM inserted GROUP BY article_id
 ),
-earlier AS (
-    SELECT * FROM reader_articles
-    WHERE user_id = CAST(:user_id AS text)
-        AND article_id IN (SELECT article_id FROM folded)
-),
 states AS (
     INSERT INTO reader_articles AS state
-        (user_id, article_id, {", ".join(FOLDED_COLUMNS)})
-    SELECT CAST(:user_id AS text), article_id, {", ".join(FOLDED_COLUMNS)}
+        (user_id, article_id, {", ".join(FOLDED_COLUMNS)}, newly_set)
+    SELECT CAST(:user_id AS text), article_id, {", ".join(FOLDED_COLUMNS)},
+        {all_set}
     FROM folded ORDER BY article_id
     ON CONFLICT (user_id, article_id) DO UPDATE SET
         {kept_first},
         last_read_at = greatest(state.last_read_at, excluded.last_read_at),
-        dwell_ms = state.dwell_ms + excluded.dwell_ms
+        dwell_ms = state.dwell_ms + excluded.dwell_ms,
+        newly_set = {newly_set}
     WHERE {changes}
         OR excluded.last_read_at > coalesce(state.last_read_at, '-infinity')
         OR excluded.dwell_ms > 0
+    RETURNING article_id, newly_set, {", ".join(STATE_COLUMNS)}
 ),
-newly_set AS (
-    SELECT folded.article_id, signal.counter,
+firsts AS (
+    SELECT states.article_id, signal.counter,
         date_trunc('hour', signal.at, 'UTC') AS bucket_start
-    FROM folded
-    LEFT JOIN earlier ON earlier.article_id = folded.article_id
-    CROSS JOIN LATERAL (VALUES {signals}) AS signal (counter, at, was)
-    WHERE signal.at IS NOT NULL AND signal.was IS NULL
+    FROM states
+    CROSS JOIN LATERAL (VALUES {signals}) AS signal (counter, at, bit)
+    WHERE states.newly_set & signal.bit <> 0
 ),
 counted AS (
     INSERT INTO article_engagement AS engagement
         (article_id, bucket_start, shard, {", ".join(counters)})
     SELECT article_id, bucket_start, CAST(:shard AS smallint),
         {counted}
-    FROM newly_set GROUP BY article_id, bucket_start
+    FROM firsts GROUP BY article_id, bucket_start
     -- in one order, so concurrent writers take row locks alike and cannot deadlock
     ORDER BY article_id, bucket_start
     ON CONFLICT (article_id, bucket_start, shard) DO UPDATE SET
         {added}
 )
-SELECT position, retracted, (SELECT count(*) FROM inserted) FROM screened
+SELECT
+    EXISTS (SELECT FROM reader),
+    (SELECT count(*) FROM inserted),
+    ARRAY(SELECT position FROM screened),
+    ARRAY(SELECT position FROM screened WHERE retracted)
 """  # noqa: S608 (made of this module's own names: nothing a client sends is in the text)
     )
 
 
 async def record_in_one_statement(
     session: AsyncSession, user_id: str, events: list[tuple[int, EventIn]], now: datetime
-) -> tuple[dict[int, bool], int]:
+) -> tuple[dict[int, bool], int] | None:
     """PostgreSQL: record (position, event) pairs, folding them into the reader's rows and
     the articles' engagement. Returns whether the article of each position found was
-    retracted (unknown articles' positions are missing), and how many events were new."""
+    retracted (unknown articles' positions are missing), and how many events were new;
+    None, having written nothing, when the reader's account is gone."""
     found = await session.execute(
         _record_statement(),
         {
@@ -320,9 +336,11 @@ async def record_in_one_statement(
             "shard": shard_of(user_id),
         },
     )
-    rows = found.all()
-    retracted = {position: was_retracted for position, was_retracted, _ in rows}
-    return retracted, rows[0][2] if rows else 0
+    reader_found, new, positions, retracted = found.one()
+    if not reader_found:
+        return None
+    gone = set(retracted)
+    return {position: position in gone for position in positions}, new
 
 
 async def forget_reader(session: AsyncSession, user_id: str) -> None:

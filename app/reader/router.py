@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 
-from app.auth.dependencies import CurrentUser
+from app.auth.dependencies import CurrentUser, CurrentUserId
 from app.clock import Now
 from app.db import SessionDep, after_commit
 from app.feed.signals import SharedSignals
@@ -124,10 +124,10 @@ async def unhide(article_id: ArticleId, user: CurrentUser, session: SessionDep) 
 
 @router.post("/events", status_code=status.HTTP_202_ACCEPTED, response_model=EventsAccepted)
 async def record_events(
-    body: EventBatch, request: Request, user: CurrentUser, session: SessionDep, now: Now
+    body: EventBatch, request: Request, user_id: CurrentUserId, session: SessionDep, now: Now
 ) -> EventsAccepted:
     """Record 1..500 reading events. Each event's `id` makes a retried batch harmless."""
-    recorded = await events.record_events(session, user.id, body.events, now)
+    recorded = await events.record_events(session, user_id, body.events, now)
     if recorded.accepted:
         # This process's feeds read these articles' engagement afresh once it is committed.
         shared: SharedSignals = request.app.state.feed_signals

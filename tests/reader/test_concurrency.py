@@ -1,8 +1,9 @@
-"""Concurrent follows and unfollows against committed transactions, as in production."""
+"""Concurrent follows, unfollows and event batches against committed transactions, as in
+production."""
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -13,7 +14,17 @@ from app.auth.security import create_access_token
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
-from app.models import Topic, TopicSubscription, User
+from app.models import (
+    Article,
+    ArticleEngagement,
+    Author,
+    ReaderArticle,
+    ReadingEvent,
+    Topic,
+    TopicSubscription,
+    User,
+)
+from app.reader.recording import SIGNALS
 from tests import factories
 
 READERS = 20
@@ -90,3 +101,95 @@ async def test_concurrent_follows_and_unfollows_keep_count_consistent(
     assert {r.status_code for r in responses} == {204}
     followers, subscriptions = await counts(engine)
     assert followers == subscriptions
+
+
+CONTESTED_ARTICLES = 3
+BATCHES_PER_READER = 8
+
+
+async def test_concurrent_batches_of_one_reader_count_each_signal_once(
+    committed: tuple[httpx.AsyncClient, list[dict[str, str]]], engine: AsyncEngine
+) -> None:
+    """Two readers each send many batches at once, every batch holding every signal for the
+    same articles: each reader counts once per article and signal, and their row for each
+    article holds one time per signal and every batch's dwell time."""
+    client, headers = committed
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    async with sessionmaker() as session, session.begin():
+        article_ids = [
+            await factories.create_article(
+                session, topics=["Contested reading"], authors=["Contested Writer"]
+            )
+            for _ in range(CONTESTED_ARTICLES)
+        ]
+    # All in the last hour but one, a minute apart, in whichever order they are written.
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    times = [hour + timedelta(minutes=10 + n) for n in range(BATCHES_PER_READER)]
+
+    def batch(reader: int, number: int) -> dict[str, object]:
+        occurred = times[number].isoformat()
+        return {
+            "events": [
+                {
+                    "id": f"r{reader}-b{number}-{kind}-{article_id}",
+                    "type": kind,
+                    "article_id": article_id,
+                    "occurred_at": occurred,
+                    "dwell_ms": 1000,
+                }
+                for article_id in article_ids
+                for kind in SIGNALS
+            ]
+        }
+
+    readers = headers[:2]
+    try:
+        responses = await asyncio.gather(
+            *(
+                client.post("/v1/me/events", headers=h, json=batch(r, n))
+                for n in range(BATCHES_PER_READER)
+                for r, h in enumerate(readers)
+            )
+        )
+        assert {r.status_code for r in responses} == {202}
+        assert {r.json()["accepted"] for r in responses} == {len(SIGNALS) * CONTESTED_ARTICLES}
+
+        async with engine.connect() as connection:
+            counters = [counter for _, counter in SIGNALS.values()]
+            engagement = (
+                await connection.execute(
+                    select(
+                        ArticleEngagement.article_id,
+                        ArticleEngagement.bucket_start,
+                        *(func.sum(ArticleEngagement.__table__.c[c]) for c in counters),
+                    )
+                    .where(ArticleEngagement.article_id.in_(article_ids))
+                    .group_by(ArticleEngagement.article_id, ArticleEngagement.bucket_start)
+                )
+            ).all()
+            states = (
+                await connection.execute(
+                    select(
+                        ReaderArticle.article_id,
+                        ReaderArticle.opened_at,
+                        ReaderArticle.liked_at,
+                        ReaderArticle.dwell_ms,
+                    ).where(ReaderArticle.article_id.in_(article_ids))
+                )
+            ).all()
+        assert sorted(tuple(row) for row in engagement) == sorted(
+            (a, hour, *[len(readers)] * len(counters)) for a in article_ids
+        )
+        assert len(states) == len(readers) * CONTESTED_ARTICLES
+        dwell = BATCHES_PER_READER * 1000 * len(SIGNALS)
+        for _, opened_at, liked_at, dwell_ms in states:
+            assert opened_at in times
+            assert liked_at in times
+            assert dwell_ms == dwell
+    finally:
+        async with sessionmaker() as session, session.begin():
+            for model in (ReadingEvent, ReaderArticle, ArticleEngagement):
+                await session.execute(delete(model).where(model.article_id.in_(article_ids)))
+            await session.execute(delete(Article).where(Article.id.in_(article_ids)))
+            await session.execute(delete(Topic).where(Topic.slug == "contested-reading"))
+            await session.execute(delete(Author).where(Author.slug == "contested-writer"))
