@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import service
 from app.articles.schemas import ArticleIn, BatchResult
-from app.db import new_id, table_of
+from app.db import among, new_id, table_of
 from app.models import Article
 from app.topics import service as label_service
 
@@ -50,14 +50,20 @@ async def _load_existing(
 ) -> tuple[dict[str, Stored], dict[str, Stored]]:
     external_ids = {i.external_id for i in items if i.external_id is not None}
     urls = {i.url for i in items}
+    table = table_of(Article)
     statement = select(
-        Article.pk,
-        Article.id,
-        Article.url,
-        Article.external_id,
-        Article.content_hash,
-        Article.retracted_at.is_not(None).label("retracted"),
-    ).where(or_(Article.url.in_(urls), Article.external_id.in_(external_ids)))
+        table.c.pk,
+        table.c.id,
+        table.c.url,
+        table.c.external_id,
+        table.c.content_hash,
+        table.c.retracted_at.is_not(None).label("retracted"),
+    ).where(
+        or_(
+            among(session, table.c.url, urls),
+            among(session, table.c.external_id, external_ids),
+        )
+    )
     by_external_id: dict[str, Stored] = {}
     by_url: dict[str, Stored] = {}
     for row in await session.execute(statement):

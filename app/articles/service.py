@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles.schemas import ArticleFields, ArticleIn
-from app.db import new_id
+from app.db import new_id, table_of
 from app.errors import Conflict, Gone, NotFound
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, Topic
 from app.topics import service as label_service
@@ -140,7 +140,8 @@ async def _refile(
                 }
             )
     if rows:
-        await session.execute(insert(link), rows)
+        # A Core insert of the table: the ORM's bulk path would process every row again.
+        await session.execute(insert(table_of(link)), rows)
     changes = label_service.pending_label_changes(session)
     changes.counts[model].update(deltas)
     if model is Topic:

@@ -13,7 +13,7 @@ from sqlalchemy import Table, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.db import insert_or_ignore, utcnow
+from app.db import among, insert_or_ignore, table_of, utcnow
 from app.errors import Conflict, NotFound
 from app.models import ArticleTopic, Author, Topic
 from app.slugs import slug_for
@@ -37,16 +37,18 @@ async def ensure_labels(
     pairs = unique_by_slug(names)
     if not pairs:
         return {}
+    table = table_of(model)
+    by_slug = select(table.c.slug, table.c.id)
     slugs = [slug for slug, _ in pairs]
-    rows = await session.execute(select(model.slug, model.id).where(model.slug.in_(slugs)))
+    rows = await session.execute(by_slug.where(among(session, table.c.slug, slugs)))
     found: dict[str, int] = dict(rows.all())
     missing = [{"slug": slug, "name": name} for slug, name in pairs if slug not in found]
     if missing:
-        await session.execute(insert_or_ignore(session, model.__table__), missing)
-        rows = await session.execute(
-            select(model.slug, model.id).where(model.slug.in_([m["slug"] for m in missing]))
+        await session.execute(insert_or_ignore(session, table), missing)
+        created = [m["slug"] for m in missing]
+        found.update(
+            (await session.execute(by_slug.where(among(session, table.c.slug, created)))).all()
         )
-        found.update(rows.all())
     return found
 
 
