@@ -1,5 +1,6 @@
 """Engine, sessions and the declarative base shared by every table."""
 
+import functools
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -10,14 +11,20 @@ from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import (
+    JSON,
+    Column,
     ColumnElement,
     DateTime,
+    Integer,
     MetaData,
     Table,
+    TextClause,
     any_,
     bindparam,
     event,
+    insert,
     literal,
+    text,
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -252,6 +259,93 @@ def upsert(
     """
     statement = _insert(of, table)
     return statement.on_conflict_do_update(index_elements=keys, set_=update(statement.excluded))
+
+
+@dataclass(frozen=True)
+class _ArrayInsert:
+    """``INSERT ... SELECT ... FROM unnest(arrays)`` for one table and list of columns."""
+
+    statement: TextClause
+    columns: list[Column[Any]]
+    # Per column: what turns a row's value into the element its array is sent with.
+    elements: list[Callable[[Any], Any]]
+    defaults: dict[str, Callable[[], Any]]
+
+
+def _array_element(column: Column[Any], dialect: Dialect) -> tuple[str, str, Callable[[Any], Any]]:
+    """How one column travels as an array: the array's type, the expression that turns an
+    element back into the column's value, and what makes an element of a Python value."""
+    column_type = column.type.dialect_impl(dialect)
+    process = column_type.bind_processor(dialect) or (lambda value: value)
+    name = dialect.identifier_preparer.quote(column.name)
+    if isinstance(column_type, ARRAY):
+        # unnest() flattens an array of arrays: each array goes as its text form.
+        if not isinstance(column_type.item_type, Integer):
+            raise TypeError(f"{column.name}: only arrays of integers are sent as text")
+        return "text[]", f"CAST(batch.{name} AS {column_type.compile(dialect)})", _int_array_text
+    if isinstance(column_type, JSON):
+        return "text[]", f"CAST(batch.{name} AS json)", process
+    return f"{column_type.compile(dialect)}[]", f"batch.{name}", process
+
+
+def _int_array_text(value: Sequence[int] | None) -> str | None:
+    return None if value is None else "{" + ",".join(str(int(v)) for v in value) + "}"
+
+
+def _python_default(column: Column[Any]) -> Callable[[], Any] | None:
+    """What makes the value of a column a row leaves out, when Python makes it."""
+    default: Any = column.default
+    if default is None or not (default.is_scalar or default.is_callable):
+        return None
+    if default.is_callable:
+        return functools.partial(default.arg, None)  # SQLAlchemy passes a context
+    return functools.partial(lambda value: value, default.arg)
+
+
+@functools.cache
+def _array_insert(table: Table, names: tuple[str, ...], dialect: Dialect) -> _ArrayInsert:
+    defaults = {
+        column.name: make
+        for column in table.columns
+        if column.name not in names and (make := _python_default(column)) is not None
+    }
+    columns = [table.c[name] for name in [*names, *defaults]]
+    parts = [_array_element(column, dialect) for column in columns]
+    listed = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    arrays = ", ".join(f"CAST(:p{i} AS {kind})" for i, (kind, _, _) in enumerate(parts))
+    # Names from the table's metadata, quoted; every value is a parameter.
+    into = dialect.identifier_preparer.format_table(table)
+    selected = ", ".join(expression for _, expression, _ in parts)
+    statement = text(
+        f"INSERT INTO {into} ({listed}) SELECT {selected} "  # noqa: S608
+        f"FROM unnest({arrays}) AS batch ({listed})"
+    )
+    return _ArrayInsert(statement, columns, [element for _, _, element in parts], defaults)
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows: dicts with the same keys, the columns they leave out taking their
+    defaults.
+
+    On PostgreSQL it is one statement with one array per column: the server plans and runs
+    it once, not once per row, and SQLAlchemy processes no row on its own. SQLite takes the
+    rows as one executemany.
+    """
+    if not rows:
+        return
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        await session.execute(insert(table), list(rows))
+        return
+    plan = _array_insert(table, tuple(rows[0]), session.bind.dialect)
+    arrays: dict[str, list[Any]] = {}
+    for i, (column, element) in enumerate(zip(plan.columns, plan.elements, strict=True)):
+        make = plan.defaults.get(column.name)
+        arrays[f"p{i}"] = (
+            [element(make()) for _ in rows]
+            if make is not None
+            else [element(row[column.name]) for row in rows]
+        )
+    await session.execute(plan.statement, arrays)
 
 
 def table_of(model: type[Base]) -> Table:

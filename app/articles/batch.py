@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import service
 from app.articles.schemas import ArticleIn, BatchResult
-from app.db import among, new_id, table_of
+from app.db import among, insert_rows, new_id, table_of
 from app.models import Article
 from app.topics import service as label_service
 
@@ -142,9 +142,9 @@ async def upsert_articles(
     if pending:
         filings = [filing for _, filing in pending.values()]
         filed = await service.label_ids(session, filings)
-        # A Core insert of the table: the ORM's bulk path would process every row again.
-        await session.execute(
-            insert(table_of(Article)),
+        await insert_rows(
+            session,
+            table_of(Article),
             [values | filed[filing.article_id].columns() for values, filing in pending.values()],
         )
         await service.file_articles(session, filings, filed)

@@ -11,11 +11,11 @@ from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles.schemas import ArticleFields, ArticleIn
-from app.db import new_id, table_of
+from app.db import insert_rows, new_id, table_of
 from app.errors import Conflict, Gone, NotFound
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, Topic
 from app.topics import service as label_service
@@ -139,9 +139,7 @@ async def _refile(
                     "published_at": filing.published_at,
                 }
             )
-    if rows:
-        # A Core insert of the table: the ORM's bulk path would process every row again.
-        await session.execute(insert(table_of(link)), rows)
+    await insert_rows(session, table_of(link), rows)
     changes = label_service.pending_label_changes(session)
     changes.counts[model].update(deltas)
     if model is Topic:

@@ -4,7 +4,7 @@ import asyncio
 
 import httpx
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Text, cast, event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -12,7 +12,7 @@ from app.articles import batch
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
-from app.models import Article, Scope, Topic
+from app.models import Article, ArticleAuthor, ArticleTopic, Scope, Topic
 from tests import factories
 from tests.factories import article_payload
 
@@ -125,6 +125,55 @@ async def test_full_batch_of_500(
     assert response.status_code == 200
     assert {r["status"] for r in response.json()["results"]} == {"created"}
     assert await session.scalar(select(func.count()).select_from(Article)) == 500
+
+
+async def test_a_batch_stores_articles_as_a_single_create_does(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
+) -> None:
+    """Batches write their rows in bulk (on PostgreSQL one statement of arrays per table);
+    what is stored, down to each column's text, is what the one-article path stores."""
+    content = {
+        "topics": ["Bulk news", "Second topic"],
+        "authors": ["Li Wei", "Jane Reporter"],
+        "summary": ["Café talks", 'A "quoted" point'],
+        "credits": ["AFP"],
+        "video": None,
+        "standfirst": None,
+        "editors_pick": True,
+    }
+    single = await client.post(
+        "/v1/articles", headers=editor.headers, json=article_payload(**content)
+    )
+    assert single.status_code == 201
+    batched = await send(client, editor, [article_payload(**content)])
+    assert batched.json()["results"][0]["status"] == "created"
+    ids = [single.json()["id"], batched.json()["results"][0]["id"]]
+    table = Article.__table__
+    differ = {"pk", "id", "url", "image", "headline", "content_hash", "created_at"}
+    stored = [c for c in table.columns if c.name not in differ and c.name != "search_vector"]
+    rows = {
+        row[0]: row[1:]
+        for row in await session.execute(
+            select(
+                table.c.id,
+                *(func.coalesce(cast(c, Text), "(SQL NULL)") for c in stored),
+            ).where(table.c.id.in_(ids))
+        )
+    }
+    assert rows[ids[0]] == rows[ids[1]]
+    links = [
+        (
+            await session.execute(
+                select(link.position, getattr(link, key))
+                .where(link.article_id == article_id)
+                .order_by(link.position)
+            )
+        ).all()
+        for article_id in ids
+        for link, key in ((ArticleTopic, "topic_id"), (ArticleAuthor, "author_id"))
+    ]
+    assert links[:2] == links[2:]
+    assert [len(found) for found in links] == [2, 2, 2, 2]
 
 
 async def test_batches_beyond_the_workers_slots_wait_their_turn_then_get_503(
