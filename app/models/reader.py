@@ -10,7 +10,7 @@ Deleting an account deletes those rows itself (``app.reader.recording.forget_rea
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -108,13 +108,22 @@ class ReadingEvent(Base):
 class ReaderArticle(Base):
     """One reader's relation to one article, folded from their events.
 
-    Each signal is recorded once, at its latest time: a reader who opens a story ten times
-    has opened it, and counts once towards its engagement.
+    Each signal is recorded once, when it is first recorded: a reader who opens a story ten
+    times has opened it, and counts once towards its engagement.
     """
 
     __tablename__ = "reader_articles"
     __table_args__ = (
-        Index("ix_reader_articles_user_id_last_read_at", "user_id", "last_read_at", "article_id"),
+        # History, newest first. Only rows the reader opened or read are in it: most rows are
+        # stories only seen in a list, and writing them skips this index.
+        Index(
+            "ix_reader_articles_user_id_last_read_at",
+            "user_id",
+            "last_read_at",
+            "article_id",
+            postgresql_where=text("last_read_at IS NOT NULL"),
+            sqlite_where=text("last_read_at IS NOT NULL"),
+        ),
     )
 
     user_id: Mapped[str] = _unchecked_key()

@@ -8,7 +8,7 @@ screens, stores and folds the batch, on SQLite a fixed handful do, whatever its 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import among, dialect_name, keyset_before
@@ -87,10 +87,10 @@ async def record_events(
     )
 
 
-async def history(
-    session: AsyncSession, user_id: str, *, limit: int, after: tuple[datetime, str] | None
-) -> tuple[list[HistoryEntry], tuple[datetime, str] | None]:
-    """Articles the reader opened or read, most recent first."""
+def history_statement(
+    user_id: str, *, limit: int, after: tuple[datetime, str] | None
+) -> Select[str, datetime | None]:
+    """The reader's opened or read articles, newest first: a walk of the history index."""
     statement = (
         select(ReaderArticle.article_id, ReaderArticle.last_read_at)
         .join(Article, Article.id == ReaderArticle.article_id)
@@ -104,8 +104,15 @@ async def history(
         statement = statement.where(
             keyset_before((ReaderArticle.last_read_at, ReaderArticle.article_id), after)
         )
-    statement = statement.order_by(
+    return statement.order_by(
         ReaderArticle.last_read_at.desc(), ReaderArticle.article_id.desc()
     ).limit(limit + 1)
+
+
+async def history(
+    session: AsyncSession, user_id: str, *, limit: int, after: tuple[datetime, str] | None
+) -> tuple[list[HistoryEntry], tuple[datetime, str] | None]:
+    """Articles the reader opened or read, most recent first."""
+    statement = history_statement(user_id, limit=limit, after=after)
     rows = (await session.execute(statement)).all()
     return await with_articles(rows, limit, session, HistoryEntry, "last_read_at")

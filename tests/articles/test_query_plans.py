@@ -10,7 +10,8 @@ from app.articles import queries
 from app.articles.service import Filing, file_articles, label_ids
 from app.db import dialect_name, new_id
 from app.feed import signals
-from app.models import Article, ArticleTopic, Topic
+from app.models import Article, ArticleTopic, ReaderArticle, Topic
+from app.reader import events
 
 ARTICLES = 3000
 TOPICS = 30
@@ -98,3 +99,35 @@ async def test_newest_editors_picks_come_from_their_partial_index(session: Async
     assert "ix_articles_live_editors_picks" in shown, shown
     assert "TEMP B-TREE" not in shown.upper(), shown
     assert "Sort" not in shown, shown
+
+
+async def test_a_readers_history_walks_the_index_of_read_rows(session: AsyncSession) -> None:
+    """Many readers, each with rows only seen in a list and rows opened: one reader's history
+    walks the partial history index, newest first, with no sort."""
+    await fill(session)
+    article_ids = list((await session.scalars(select(Article.id).limit(200))).all())
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    await session.execute(
+        insert(ReaderArticle),
+        [
+            {
+                "user_id": f"reader-{reader}",
+                "article_id": article_id,
+                "impressed_at": start,
+                "last_read_at": start + timedelta(minutes=i) if i % 3 == 0 else None,
+                "dwell_ms": 0,
+            }
+            for reader in range(40)
+            for i, article_id in enumerate(article_ids)
+        ],
+    )
+    if dialect_name(session) == "postgresql":
+        await session.execute(text("ANALYZE reader_articles"))
+    else:
+        await session.execute(text("ANALYZE"))
+    statement = events.history_statement("reader-7", limit=20, after=None)
+    assert len((await session.execute(statement)).all()) == 21
+    explained = await plan(session, statement)
+    assert "ix_reader_articles_user_id_last_read_at" in explained, explained
+    assert "Sort" not in explained, explained
+    assert "TEMP B-TREE" not in explained.upper(), explained
