@@ -193,3 +193,42 @@ async def test_concurrent_batches_of_one_reader_count_each_signal_once(
             await session.execute(delete(Article).where(Article.id.in_(article_ids)))
             await session.execute(delete(Topic).where(Topic.slug == "contested-reading"))
             await session.execute(delete(Author).where(Author.slug == "contested-writer"))
+
+
+async def test_a_batch_is_recorded_whether_or_not_the_request_already_read_the_database(
+    committed: tuple[httpx.AsyncClient, list[dict[str, str]]], engine: AsyncEngine
+) -> None:
+    """On its own a batch is one statement outside any transaction; a request that has
+    already read the database (here: an API key it also sends is looked up) records it in
+    the transaction it is in."""
+    client, headers = committed
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    async with sessionmaker() as session, session.begin():
+        article_id = await factories.create_article(
+            session, topics=["Contested reading"], authors=["Contested Writer"]
+        )
+    occurred = datetime.now(UTC).isoformat()
+    try:
+        for number, extra in enumerate(({}, {"X-API-Key": "not-a-key"})):
+            event = {"id": f"e{number}", "type": "open", "article_id": article_id}
+            response = await client.post(
+                "/v1/me/events",
+                headers=headers[0] | extra,
+                json={"events": [event | {"occurred_at": occurred}]},
+            )
+            assert response.status_code == 202, response.text
+            assert response.json()["accepted"] == 1
+        async with engine.connect() as connection:
+            recorded = await connection.scalar(
+                select(func.count())
+                .select_from(ReadingEvent)
+                .where(ReadingEvent.article_id == article_id)
+            )
+        assert recorded == 2
+    finally:
+        async with sessionmaker() as session, session.begin():
+            for model in (ReadingEvent, ReaderArticle, ArticleEngagement):
+                await session.execute(delete(model).where(model.article_id == article_id))
+            await session.execute(delete(Article).where(Article.id == article_id))
+            await session.execute(delete(Topic).where(Topic.slug == "contested-reading"))
+            await session.execute(delete(Author).where(Author.slug == "contested-writer"))
