@@ -179,10 +179,20 @@ def prepare_database(url: str, scale: generate.Scale, seed: int, reuse: bool) ->
     return {"reused": False, **marker}
 
 
+# What a reader of the results needs to know of the server: write paths pay for a small buffer
+# cache and frequent checkpoints.
+SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "autovacuum")
+
+
 def database_version(url: str) -> str:
+    """The database and version, and on PostgreSQL the server settings that matter most."""
     if not is_postgres(url):
         import sqlite3
 
         return f"SQLite {sqlite3.sqlite_version}"
-    rows = asyncio.run(_postgres_admin(url, ["SHOW server_version"]))
-    return f"PostgreSQL {rows[0][0]['server_version'].split()[0]}"
+    settings = ", ".join(f"{name} {{}}" for name in SERVER_SETTINGS)
+    rows = asyncio.run(
+        _postgres_admin(url, ["SHOW server_version", *(f"SHOW {n}" for n in SERVER_SETTINGS)])
+    )
+    version, *values = (next(iter(found[0].values())) for found in rows)
+    return f"PostgreSQL {version.split()[0]} ({settings.format(*values)})"
