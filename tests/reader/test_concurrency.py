@@ -3,6 +3,7 @@ production."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -107,6 +108,28 @@ CONTESTED_ARTICLES = 3
 BATCHES_PER_READER = 8
 
 
+@asynccontextmanager
+async def committed_articles(engine: AsyncEngine, count: int) -> AsyncIterator[list[str]]:
+    """Articles committed for one test; they go afterwards, with the events of them."""
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    async with sessionmaker() as session, session.begin():
+        article_ids = [
+            await factories.create_article(
+                session, topics=["Contested reading"], authors=["Contested Writer"]
+            )
+            for _ in range(count)
+        ]
+    try:
+        yield article_ids
+    finally:
+        async with sessionmaker() as session, session.begin():
+            for model in (ReadingEvent, ReaderArticle, ArticleEngagement):
+                await session.execute(delete(model).where(model.article_id.in_(article_ids)))
+            await session.execute(delete(Article).where(Article.id.in_(article_ids)))
+            await session.execute(delete(Topic).where(Topic.slug == "contested-reading"))
+            await session.execute(delete(Author).where(Author.slug == "contested-writer"))
+
+
 async def test_concurrent_batches_of_one_reader_count_each_signal_once(
     committed: tuple[httpx.AsyncClient, list[dict[str, str]]], engine: AsyncEngine
 ) -> None:
@@ -114,14 +137,6 @@ async def test_concurrent_batches_of_one_reader_count_each_signal_once(
     same articles: each reader counts once per article and signal, and their row for each
     article holds one time per signal and every batch's dwell time."""
     client, headers = committed
-    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    async with sessionmaker() as session, session.begin():
-        article_ids = [
-            await factories.create_article(
-                session, topics=["Contested reading"], authors=["Contested Writer"]
-            )
-            for _ in range(CONTESTED_ARTICLES)
-        ]
     # All in the last hour but one, a minute apart, in whichever order they are written.
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     times = [hour + timedelta(minutes=10 + n) for n in range(BATCHES_PER_READER)]
@@ -143,7 +158,7 @@ async def test_concurrent_batches_of_one_reader_count_each_signal_once(
         }
 
     readers = headers[:2]
-    try:
+    async with committed_articles(engine, CONTESTED_ARTICLES) as article_ids:
         responses = await asyncio.gather(
             *(
                 client.post("/v1/me/events", headers=h, json=batch(r, n))
@@ -186,13 +201,6 @@ async def test_concurrent_batches_of_one_reader_count_each_signal_once(
             assert opened_at in times
             assert liked_at in times
             assert dwell_ms == dwell
-    finally:
-        async with sessionmaker() as session, session.begin():
-            for model in (ReadingEvent, ReaderArticle, ArticleEngagement):
-                await session.execute(delete(model).where(model.article_id.in_(article_ids)))
-            await session.execute(delete(Article).where(Article.id.in_(article_ids)))
-            await session.execute(delete(Topic).where(Topic.slug == "contested-reading"))
-            await session.execute(delete(Author).where(Author.slug == "contested-writer"))
 
 
 async def test_a_batch_is_recorded_whether_or_not_the_request_already_read_the_database(
@@ -202,13 +210,8 @@ async def test_a_batch_is_recorded_whether_or_not_the_request_already_read_the_d
     already read the database (here: an API key it also sends is looked up) records it in
     the transaction it is in."""
     client, headers = committed
-    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    async with sessionmaker() as session, session.begin():
-        article_id = await factories.create_article(
-            session, topics=["Contested reading"], authors=["Contested Writer"]
-        )
     occurred = datetime.now(UTC).isoformat()
-    try:
+    async with committed_articles(engine, 1) as (article_id,):
         for number, extra in enumerate(({}, {"X-API-Key": "not-a-key"})):
             event = {"id": f"e{number}", "type": "open", "article_id": article_id}
             response = await client.post(
@@ -225,10 +228,3 @@ async def test_a_batch_is_recorded_whether_or_not_the_request_already_read_the_d
                 .where(ReadingEvent.article_id == article_id)
             )
         assert recorded == 2
-    finally:
-        async with sessionmaker() as session, session.begin():
-            for model in (ReadingEvent, ReaderArticle, ArticleEngagement):
-                await session.execute(delete(model).where(model.article_id == article_id))
-            await session.execute(delete(Article).where(Article.id == article_id))
-            await session.execute(delete(Topic).where(Topic.slug == "contested-reading"))
-            await session.execute(delete(Author).where(Author.slug == "contested-writer"))
