@@ -221,6 +221,19 @@ def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
     event.listen(session.sync_session, "after_commit", lambda _: callback(), once=True)
 
 
+async def statements_commit_alone(session: AsyncSession) -> None:
+    """On PostgreSQL, each statement the session runs from here on is a transaction of its
+    own: no BEGIN and COMMIT round trips around them. For a request whose statements need no
+    transaction in common (reads of rows that never change once written, or one statement
+    that writes). A session already in a transaction, or joined to its caller's, keeps it."""
+    if (
+        dialect_name(session) == "postgresql"
+        and isinstance(session.bind, AsyncEngine)
+        and not session.in_transaction()
+    ):
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def dialect_name(session: AsyncSession) -> str:
     """ "postgresql" or "sqlite"."""
     if session.bind is None:

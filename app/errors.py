@@ -63,6 +63,13 @@ class Unauthorized(AppError):
         super().__init__(message, headers={"WWW-Authenticate": challenge})
 
 
+class AccountGone(Unauthorized):
+    """A valid access token whose account no longer exists."""
+
+    def __init__(self) -> None:
+        super().__init__("The access token is invalid.", error="invalid_token")
+
+
 class Forbidden(AppError):
     status, code = 403, "forbidden"
 

@@ -45,7 +45,7 @@ from sqlalchemy import event, text
 from app.api_keys.service import create_key
 from app.auth.security import create_access_token
 from app.config import Settings
-from app.main import create_app
+from app.main import create_app, tune_garbage_collector
 from app.models import Scope
 
 
@@ -69,6 +69,8 @@ async def profile(args: argparse.Namespace) -> None:
         db_max_overflow=0,
     )
     app = create_app(settings)
+    # As a served worker has it once started (ASGITransport runs no lifespan).
+    tune_garbage_collector(settings.gc_young_threshold)
     engine = app.state.database.engine
     timings: dict[str, list[float]] = defaultdict(list)
     started: dict[int, float] = {}

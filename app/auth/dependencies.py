@@ -13,7 +13,7 @@ from app.api_keys import service as api_key_service
 from app.auth.security import decode_access_token, hash_secret
 from app.config import SettingsDep
 from app.db import SessionDep, after_commit
-from app.errors import Forbidden, Unauthorized
+from app.errors import AccountGone, Forbidden, Unauthorized
 from app.models import ApiKey, Role, Scope, User
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
@@ -48,7 +48,7 @@ async def current_user(session: SessionDep, user_id: CurrentUserId) -> User:
     """The user of a valid access token; 401 otherwise."""
     user = await session.get(User, user_id)
     if user is None:
-        raise Unauthorized("The access token is invalid.", error="invalid_token")
+        raise AccountGone()
     return user
 
 

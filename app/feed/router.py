@@ -4,10 +4,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from app.auth.dependencies import CurrentUser
+from app.auth.dependencies import CurrentUserId
 from app.clock import Now
 from app.config import SettingsDep
-from app.db import SessionDep
+from app.db import SessionDep, statements_commit_alone
 from app.errors import InvalidCursor
 from app.feed import insights, latest, service
 from app.feed.schemas import FeedPage, Interests, TrendingPage
@@ -23,7 +23,7 @@ router = APIRouter(tags=["feed"])
 )
 async def read_feed(
     request: Request,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     session: SessionDep,
     settings: SettingsDep,
     cursors: Cursors,
@@ -40,11 +40,14 @@ async def read_feed(
     Without a cursor, a fresh ranking is made; its cursor pages through that same ranking for
     at least 15 minutes. `mode=latest` lists followed topics and authors, newest first.
     """
-    binding = cursors.binding("feed", {"mode": mode, "include_read": include_read}, user.id)
+    # No statement here needs another's transaction: reads, and a new snapshot written by
+    # one statement (after one that clears the reader's expired ones).
+    await statements_commit_alone(session)
+    binding = cursors.binding("feed", {"mode": mode, "include_read": include_read}, user_id)
     if mode == "latest":
         after = cursors.decode_position(cursor, binding) if cursor else None
         items, position = await latest.latest_page(
-            session, user.id, now, limit=limit, after=after, include_read=include_read
+            session, user_id, now, limit=limit, after=after, include_read=include_read
         )
         next_cursor = cursors.encode_position(binding, position) if position else None
         return FeedPage(items=items, next_cursor=next_cursor, generated_at=now)
@@ -55,12 +58,12 @@ async def read_feed(
             session,
             state.cache,
             state.feed_signals,
-            user.id,
+            user_id,
             now,
             settings,
             include_read=include_read,
         )
-        snapshot = await service.create_snapshot(session, user.id, ranked, now, settings)
+        snapshot = await service.create_snapshot(session, user_id, ranked, now, settings)
         window = service.first_window(snapshot, limit)
         offset = 0
     else:
@@ -68,12 +71,12 @@ async def read_feed(
         match cursors.decode(cursor, binding, max_age=max_age):
             case [str(snapshot_id), int(offset)] if offset >= 0:
                 window = await service.load_window(
-                    session, snapshot_id, user.id, now, offset, limit
+                    session, snapshot_id, user_id, now, offset, limit
                 )
             case _:
                 raise InvalidCursor("This cursor is not valid.")
     items, following = await service.snapshot_page(
-        session, user.id, window, offset, fresh=cursor is None
+        session, user_id, window, offset, fresh=cursor is None
     )
     next_cursor = cursors.encode(binding, [window.snapshot_id, following]) if following else None
     return FeedPage(items=items, next_cursor=next_cursor, generated_at=window.created_at)
@@ -96,7 +99,7 @@ async def read_trending(
 
 @router.get("/v1/me/interests", response_model=Interests)
 async def read_interests(
-    user: CurrentUser, session: SessionDep, settings: SettingsDep, now: Now
+    user_id: CurrentUserId, session: SessionDep, settings: SettingsDep, now: Now
 ) -> Interests:
     """What the feed believes the reader cares about, and the evidence for it."""
-    return await insights.interests(session, user.id, now, settings)
+    return await insights.interests(session, user_id, now, settings)

@@ -18,10 +18,10 @@ from app.articles import queries as article_queries
 from app.cache import Cache
 from app.config import Settings
 from app.db import among, dialect_name, new_id
-from app.errors import InvalidCursor
+from app.errors import AccountGone, InvalidCursor
 from app.feed import ranking, signals
 from app.feed.schemas import FeedItem, ReasonOut
-from app.models import Author, FeedSnapshot, Topic
+from app.models import Author, FeedSnapshot, Topic, User
 from app.reader import service as reader_service
 
 # The newest articles of each followed topic and author: 40 each, shared out when a reader
@@ -246,7 +246,8 @@ def _entries_between(session: AsyncSession, offset: int, limit: int) -> Any:
 async def load_window(
     session: AsyncSession, snapshot_id: str, user_id: str, now: datetime, offset: int, limit: int
 ) -> SnapshotWindow:
-    """The reader's stored ranking from ``offset``, if it has not expired."""
+    """The reader's stored ranking from ``offset``, if it has not expired. The account is
+    read only when the snapshot is not found: then it may be the account that is gone."""
     row = (
         await session.execute(
             select(
@@ -257,6 +258,9 @@ async def load_window(
             ).where(FeedSnapshot.id == snapshot_id, FeedSnapshot.user_id == user_id)
         )
     ).one_or_none()
+    if row is None and await session.scalar(select(User.id).where(User.id == user_id)) is None:
+        # The account's snapshots went with it.
+        raise AccountGone()
     if row is None or row.expires_at <= now:
         raise InvalidCursor("This feed has expired; request the first page again for a fresh one.")
     created_at, _, total, entries = row

@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import among, dialect_name, keyset_before
-from app.errors import Unauthorized
+from app.errors import AccountGone
 from app.models import Article, ReaderArticle, User
 from app.reader import recording
 from app.reader.schemas import EventIn, EventsAccepted, HistoryEntry, RejectedEvent
@@ -64,7 +64,7 @@ async def record_events(
         timely = [(i, e) for i, e in enumerate(events) if e.occurred_at <= now + MAX_CLOCK_SKEW]
         recorded = await recording.record_in_one_statement(session, user_id, timely, now)
         if recorded is None:
-            raise Unauthorized("The access token is invalid.", error="invalid_token")
+            raise AccountGone()
         found, new = recorded
         rejected = [
             RejectedEvent(index=index, reason=reason)
@@ -76,7 +76,7 @@ async def record_events(
         )
     # An account deleted since the request was authenticated records nothing.
     if await session.scalar(select(User.id).where(User.id == user_id)) is None:
-        raise Unauthorized("The access token is invalid.", error="invalid_token")
+        raise AccountGone()
     screened, rejected = await _screen(session, events, now)
     candidates = [event for _, event in screened]
     new_events = await recording.insert_new_events(session, user_id, candidates, now)

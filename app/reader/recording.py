@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import TextClause, delete, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import among, dialect_name, insert_or_ignore, table_of, upsert
+from app.db import among, dialect_name, insert_or_ignore, statements_commit_alone, table_of, upsert
 from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
 from app.reader.schemas import EventIn
 
@@ -322,11 +322,7 @@ async def record_in_one_statement(
     the articles' engagement. Returns whether the article of each position found was
     retracted (unknown articles' positions are missing), and how many events were new;
     None, having written nothing, when the reader's account is gone."""
-    if isinstance(session.bind, AsyncEngine) and not session.in_transaction():
-        # One statement is a transaction of its own: no BEGIN and COMMIT around it, two round
-        # trips fewer. A session already in a transaction, or joined to its caller's, runs
-        # it there.
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    await statements_commit_alone(session)
     found = await session.execute(
         _record_statement(),
         {

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import queries as article_queries
 from app.articles import service as article_service
 from app.db import insert_or_ignore, keyset_before, table_of, upsert
-from app.errors import NotFound
+from app.errors import AccountGone, NotFound
 from app.models import (
     Article,
     Author,
@@ -26,6 +26,7 @@ from app.models import (
     Topic,
     TopicMute,
     TopicSubscription,
+    User,
 )
 from app.reader.schemas import BookmarkOut, LabelRef, MutedLabel, Mutes, Subscriptions
 
@@ -151,6 +152,10 @@ async def list_mutes(session: AsyncSession, user_id: str, now: datetime) -> Mute
     return Mutes(**found)
 
 
+# In ``reader_labels``' statement, the row that says the reader's account exists.
+ACCOUNT_TAG = 4
+
+
 @dataclass(frozen=True)
 class ReaderLabels:
     """The ids of the topics and authors a reader follows, and of those muted now."""
@@ -162,8 +167,10 @@ class ReaderLabels:
 
 
 async def reader_labels(session: AsyncSession, user_id: str, now: datetime) -> ReaderLabels:
-    """The reader's follows and mutes in force, read by one statement."""
-    parts = []
+    """The reader's follows and mutes in force, read by one statement; ``AccountGone`` when
+    the reader's account no longer exists (that statement reads it too)."""
+    users = table_of(User)
+    parts = [select(literal(ACCOUNT_TAG), literal(0)).where(users.c.id == user_id)]
     for tag, kind in enumerate((TOPICS, AUTHORS)):
         follows, mutes = table_of(kind.subscription), table_of(kind.mute)
         parts.append(select(literal(tag), follows.c[kind.key]).where(follows.c.user_id == user_id))
@@ -172,9 +179,11 @@ async def reader_labels(session: AsyncSession, user_id: str, now: datetime) -> R
                 mutes.c.user_id == user_id, _active(mutes, now)
             )
         )
-    found: list[list[int]] = [[], [], [], []]
+    found: list[list[int]] = [[], [], [], [], []]
     for tag, label_id in await session.execute(union_all(*parts)):
         found[tag].append(label_id)
+    if not found[ACCOUNT_TAG]:
+        raise AccountGone()
     return ReaderLabels(found[0], found[1], set(found[2]), set(found[3]))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Base
 from app.errors import Unauthorized
-from app.models import ReaderArticle, ReadingEvent
+from app.models import FeedSnapshot, ReaderArticle, ReadingEvent
 from app.reader import events
 from app.reader.schemas import EventIn
 from app.users import service as user_service
@@ -70,3 +70,31 @@ async def test_a_batch_authenticated_before_the_account_went_records_nothing(
             select(func.count()).select_from(model).where(model.user_id == user_id)
         )
         assert remaining == 0, model.__tablename__
+
+
+async def test_feed_reads_with_the_token_of_a_deleted_account_are_refused(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    """The feed reads no account row of its own: its first statements find the account gone
+    (the first page, the latest mode, a cursor's stored ranking), and it answers 401."""
+    for number in range(3):
+        await factories.create_article(
+            session, headline=f"Diplomacy today {number}", topics=["Diplomacy"]
+        )
+    headers = reader.headers
+    await client.put("/v1/me/subscriptions/topics/diplomacy", headers=headers)
+    first = await client.get("/v1/me/feed", headers=headers, params={"limit": 1})
+    cursor = first.json()["next_cursor"]
+    assert cursor is not None
+    assert (await client.delete("/v1/me", headers=headers)).status_code == 204
+
+    for params in ({}, {"mode": "latest"}, {"cursor": cursor}, {"limit": 1, "cursor": cursor}):
+        response = await client.get("/v1/me/feed", headers=headers, params=params)
+        assert response.status_code == 401, (params, response.text)
+        assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    response = await client.get("/v1/me/interests", headers=headers)
+    assert response.status_code == 401
+    remaining = await session.scalar(
+        select(func.count()).select_from(FeedSnapshot).where(FeedSnapshot.user_id == reader.user.id)
+    )
+    assert remaining == 0

@@ -228,3 +228,29 @@ async def test_a_batch_is_recorded_whether_or_not_the_request_already_read_the_d
                 .where(ReadingEvent.article_id == article_id)
             )
         assert recorded == 2
+
+
+async def test_many_readers_page_through_their_committed_feeds_at_once(
+    committed: tuple[httpx.AsyncClient, list[dict[str, str]]], engine: AsyncEngine
+) -> None:
+    """The feed's statements commit one by one (on PostgreSQL, with no transaction around
+    them): each reader's first page stores its ranking, and its cursor pages through it."""
+    client, headers = committed
+    async with committed_articles(engine, 5):
+        firsts = await asyncio.gather(
+            *(client.get("/v1/me/feed", headers=h, params={"limit": 2}) for h in headers)
+        )
+        assert {r.status_code for r in firsts} == {200}
+        seconds = await asyncio.gather(
+            *(
+                client.get(
+                    "/v1/me/feed", headers=h, params={"limit": 2, "cursor": r.json()["next_cursor"]}
+                )
+                for h, r in zip(headers, firsts, strict=True)
+            )
+        )
+        assert {r.status_code for r in seconds} == {200}
+        for first, second in zip(firsts, seconds, strict=True):
+            shown = [i["article"]["id"] for i in first.json()["items"] + second.json()["items"]]
+            assert len(shown) == 4
+            assert len(set(shown)) == 4
