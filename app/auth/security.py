@@ -2,11 +2,13 @@
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 import anyio.to_thread
 import jwt
+from cachetools import LRUCache
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -14,6 +16,18 @@ from app.config import Settings
 
 JWT_ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105
+# Seconds of clock difference forgiven in a token's time limits.
+TOKEN_LEEWAY_SECONDS = 5
+VERIFIED_TOKENS_KEPT = 10_000
+
+# Access tokens this process verified lately (by token, and the secret, issuer and audience
+# that verified it), with their user id and time limits. A reader's every request carries
+# the same token, and checking its signature and claims again cost more than all the rest of
+# authenticating it. Only what ``jwt.decode`` accepted is kept; its time limits are checked
+# at every use.
+_verified_tokens: LRUCache[tuple[str, str, str, str], tuple[str, float, float]] = LRUCache(
+    maxsize=VERIFIED_TOKENS_KEPT
+)
 
 
 @lru_cache
@@ -74,17 +88,31 @@ def create_access_token(settings: Settings, user_id: str, now: datetime) -> str:
     return jwt.encode(claims, settings.secret_key, algorithm=JWT_ALGORITHM)
 
 
-def decode_access_token(settings: Settings, token: str) -> str:
-    """The user id of a valid access token; raises ``jwt.InvalidTokenError`` otherwise."""
-    claims = jwt.decode(
-        token,
-        settings.secret_key,
-        algorithms=[JWT_ALGORITHM],
-        audience=settings.jwt_audience,
-        issuer=settings.jwt_issuer,
-        options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-        leeway=5,
-    )
-    if claims.get("typ") != ACCESS_TOKEN_TYPE or not isinstance(claims["sub"], str):
-        raise jwt.InvalidTokenError("not an access token")
-    return claims["sub"]
+def decode_access_token(settings: Settings, token: str, *, at: float | None = None) -> str:
+    """The user id of a valid access token; raises ``jwt.InvalidTokenError`` otherwise.
+    Its time limits are checked at ``at`` when given, as well as now when it is verified."""
+    key = (token, settings.secret_key, settings.jwt_issuer, settings.jwt_audience)
+    verified = _verified_tokens.get(key)
+    if verified is None:
+        claims = jwt.decode(
+            token,
+            settings.secret_key,
+            algorithms=[JWT_ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            leeway=TOKEN_LEEWAY_SECONDS,
+        )
+        if claims.get("typ") != ACCESS_TOKEN_TYPE or not isinstance(claims["sub"], str):
+            raise jwt.InvalidTokenError("not an access token")
+        # Not valid before its issue time, nor before its "nbf" when it has one.
+        starts = max(claims["iat"], claims.get("nbf", claims["iat"]))
+        verified = (claims["sub"], float(starts), float(claims["exp"]))
+        _verified_tokens[key] = verified
+    user_id, starts, expires = verified
+    moment = time.time() if at is None else at
+    if moment > expires + TOKEN_LEEWAY_SECONDS:
+        raise jwt.ExpiredSignatureError("Signature has expired")
+    if moment < starts - TOKEN_LEEWAY_SECONDS:
+        raise jwt.ImmatureSignatureError("The token is not yet valid")
+    return user_id

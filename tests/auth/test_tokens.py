@@ -8,7 +8,7 @@ import httpx
 import jwt
 import pytest
 
-from app.auth.security import create_access_token
+from app.auth.security import TOKEN_LEEWAY_SECONDS, create_access_token, decode_access_token
 from app.config import Settings
 from tests import factories
 
@@ -101,3 +101,27 @@ async def test_expired_token_says_so(
     token = bad_tokens(settings, reader.user.id)["expired"]
     response = await client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert "expired" in response.json()["detail"]
+
+
+def test_a_token_verified_before_is_still_held_to_its_time_limits(settings: Settings) -> None:
+    """Verified tokens are kept, but their expiry and start are checked at every use."""
+    issued = datetime.now(UTC)
+    token = create_access_token(settings, "reader-1", issued)
+    assert decode_access_token(settings, token) == "reader-1"
+    assert decode_access_token(settings, token) == "reader-1"
+    expires = issued.timestamp() + settings.access_token_ttl_seconds
+    with pytest.raises(jwt.ExpiredSignatureError):
+        decode_access_token(settings, token, at=expires + TOKEN_LEEWAY_SECONDS + 1)
+    with pytest.raises(jwt.ImmatureSignatureError):
+        decode_access_token(settings, token, at=issued.timestamp() - TOKEN_LEEWAY_SECONDS - 2)
+
+
+def test_a_token_verified_under_one_secret_is_refused_under_another(settings: Settings) -> None:
+    token = create_access_token(settings, "reader-1", datetime.now(UTC))
+    assert decode_access_token(settings, token) == "reader-1"
+    rotated = settings.model_copy(update={"secret_key": "a-rotated-secret-key-" * 3})
+    with pytest.raises(jwt.InvalidSignatureError):
+        decode_access_token(rotated, token)
+    other_audience = settings.model_copy(update={"jwt_audience": "another-audience"})
+    with pytest.raises(jwt.InvalidAudienceError):
+        decode_access_token(other_audience, token)
