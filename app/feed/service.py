@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import JSON, delete, func, insert, literal, select, type_coerce, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
@@ -176,7 +177,8 @@ async def create_snapshot(
     now: datetime,
     settings: Settings,
 ) -> FeedSnapshot:
-    """Store a ranking for paging; the reader's expired snapshots are cleared on the way."""
+    """Store a ranking for paging; the reader's expired snapshots are cleared on the way.
+    ``AccountGone`` when the reader's account no longer exists."""
     topics, authors = await _slugs(session, ranked)
     items = [
         [
@@ -197,7 +199,11 @@ async def create_snapshot(
         "items": items,
     }
     # Written by a Core insert: the session has nothing to track in a row never changed.
-    await session.execute(insert(FeedSnapshot).values(values))
+    try:
+        await session.execute(insert(FeedSnapshot).values(values))
+    except IntegrityError:
+        # Its one reference, the reader: the account went while its feed was being ranked.
+        raise AccountGone() from None
     return FeedSnapshot(**values)
 
 

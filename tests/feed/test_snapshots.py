@@ -2,10 +2,12 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import new_id
+from app.errors import AccountGone
 from app.feed import ranking, service
 from tests import factories
 
@@ -43,3 +45,15 @@ async def test_a_short_ranking_is_kept_whole(session: AsyncSession, settings: Se
     ranked = scored(7)
     snapshot = await service.create_snapshot(session, reader.id, ranked, NOW, settings)
     assert [entry[0] for entry in snapshot.items] == [i.candidate.article_id for i in ranked]
+
+
+async def test_a_ranking_for_an_account_deleted_meanwhile_is_refused_not_failed(
+    session: AsyncSession, settings: Settings
+) -> None:
+    """A first page ranked while its reader deleted the account stores nothing and answers
+    401, not a database error."""
+    reader = await factories.create_user(session)
+    await session.delete(reader)
+    await session.flush()
+    with pytest.raises(AccountGone):
+        await service.create_snapshot(session, reader.id, scored(3), NOW, settings)
