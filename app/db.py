@@ -224,8 +224,10 @@ def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
 async def statements_commit_alone(session: AsyncSession) -> None:
     """On PostgreSQL, each statement the session runs from here on is a transaction of its
     own: no BEGIN and COMMIT round trips around them. For a request whose statements need no
-    transaction in common (reads of rows that never change once written, or one statement
-    that writes). A session already in a transaction, or joined to its caller's, keeps it."""
+    transaction in common: none of them must see the others' snapshot of the data, and any
+    write it makes stands on its own if a later statement fails (the events path's one
+    statement; the feed's reads and its snapshot). A session already in a transaction, or
+    joined to its caller's, keeps it."""
     if (
         dialect_name(session) == "postgresql"
         and isinstance(session.bind, AsyncEngine)
