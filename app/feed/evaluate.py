@@ -285,7 +285,7 @@ def evaluate_mind(
             for news_id in shown
         ]
         scores = {
-            "ranking": [ranking.score(c, profile, now, weights).score for c in candidates],
+            "ranking": [s.score for s in map(ranking.scorer(profile, now, weights), candidates)],
             "popularity": [float(clicks.total[n]) for n in shown],
             "random": [chance.random() for _ in shown],
         }

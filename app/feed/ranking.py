@@ -17,9 +17,10 @@ An article's score adds up independent contributions, each explainable as a reas
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 # A reason is shown when its contribution is at least this large.
 REASON_THRESHOLD = 0.15
@@ -89,8 +90,9 @@ class Reason:
     author: int | None = None
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
+    """A candidate with its score and reasons (a named tuple: a ranking makes hundreds)."""
+
     candidate: Candidate
     score: float
     reasons: tuple[Reason, ...]
@@ -133,57 +135,79 @@ def score(candidate: Candidate, profile: Profile, now: datetime, weights: Weight
     Contributions are added in a fixed order (follows, interest, freshness, engagement, pick);
     a reason is made only for those large enough to be shown, largest first.
     """
-    total = 0.0
-    shown: list[tuple[float, str, int | None, int | None]] = []
-    for topic in candidate.topics:
-        if topic in profile.followed_topics:
-            total += weights.followed_topic
-            shown.append((weights.followed_topic, "followed_topic", topic, None))
-            break
-    for author in candidate.authors:
-        if author in profile.followed_authors:
-            total += weights.followed_author
-            shown.append((weights.followed_author, "followed_author", None, author))
-            break
+    return scorer(profile, now, weights)(candidate)
 
-    # The strongest liking shows as a reason; any disliking pulls the article down.
-    best: tuple[float, int | None, int | None] | None = None
-    worst = 0.0
-    if profile.topic_interest:
-        for topic in candidate.topics:
-            value = profile.topic_interest.get(topic, 0.0)
-            if best is None or value > best[0]:
-                best = (value, topic, None)
-            worst = min(worst, value)
-    if profile.author_interest:
-        for author in candidate.authors:
-            value = profile.author_interest.get(author, 0.0)
-            if best is None or value > best[0]:
-                best = (value, None, author)
-            worst = min(worst, value)
-    if best is not None and best[0] > 0:
-        liking = weights.inferred_interest * best[0]
-        total += liking
-        shown.append((liking, "inferred_interest", best[1], best[2]))
-    if worst < 0:
-        total += weights.inferred_interest * worst
 
-    age = hours_between(candidate.published_at, now)
-    freshness = weights.freshness * decay(age, weights.freshness_half_life_hours)
-    total += freshness
-    shown.append((freshness, "recent", None, None))
-    lift = candidate.engagement / (candidate.engagement + weights.engagement_smoothing)
-    trending = weights.engagement * lift
-    total += trending
-    shown.append((trending, "trending", None, None))
-    if candidate.editors_pick:
-        total += weights.editors_pick
-        shown.append((weights.editors_pick, "editors_pick", None, None))
+def scorer(profile: Profile, now: datetime, weights: Weights) -> Callable[[Candidate], Scored]:
+    """``score`` for one reader and moment, with what every candidate shares looked up once:
+    a first page scores hundreds of candidates."""
+    followed_topics, followed_authors = profile.followed_topics, profile.followed_authors
+    topic_interest, author_interest = profile.topic_interest, profile.author_interest
+    followed_topic, followed_author = weights.followed_topic, weights.followed_author
+    inferred_weight, freshness_weight = weights.inferred_interest, weights.freshness
+    engagement_weight, smoothing = weights.engagement, weights.engagement_smoothing
+    pick_weight, half_life = weights.editors_pick, weights.freshness_half_life_hours
 
-    # Largest first; equal contributions keep their order (sorting is stable either way).
-    kept = sorted((part for part in shown if part[0] >= REASON_THRESHOLD), key=_size, reverse=True)
-    reasons = tuple(_reason(code, topic, author) for _, code, topic, author in kept)
-    return Scored(candidate, total, reasons or (_reason("recent", None, None),))
+    def score_one(candidate: Candidate) -> Scored:
+        total = 0.0
+        shown: list[tuple[float, str, int | None, int | None]] = []
+        topics, authors = candidate.topics, candidate.authors
+        if followed_topics:
+            for topic in topics:
+                if topic in followed_topics:
+                    total += followed_topic
+                    shown.append((followed_topic, "followed_topic", topic, None))
+                    break
+        if followed_authors:
+            for author in authors:
+                if author in followed_authors:
+                    total += followed_author
+                    shown.append((followed_author, "followed_author", None, author))
+                    break
+
+        # The strongest liking shows as a reason; any disliking pulls the article down.
+        best: tuple[float, int | None, int | None] | None = None
+        worst = 0.0
+        if topic_interest:
+            for topic in topics:
+                value = topic_interest.get(topic, 0.0)
+                if best is None or value > best[0]:
+                    best = (value, topic, None)
+                if value < worst:
+                    worst = value
+        if author_interest:
+            for author in authors:
+                value = author_interest.get(author, 0.0)
+                if best is None or value > best[0]:
+                    best = (value, None, author)
+                if value < worst:
+                    worst = value
+        if best is not None and best[0] > 0:
+            liking = inferred_weight * best[0]
+            total += liking
+            shown.append((liking, "inferred_interest", best[1], best[2]))
+        if worst < 0:
+            total += inferred_weight * worst
+
+        freshness = freshness_weight * decay(hours_between(candidate.published_at, now), half_life)
+        total += freshness
+        shown.append((freshness, "recent", None, None))
+        engagement = candidate.engagement
+        trending = engagement_weight * (engagement / (engagement + smoothing))
+        total += trending
+        shown.append((trending, "trending", None, None))
+        if candidate.editors_pick:
+            total += pick_weight
+            shown.append((pick_weight, "editors_pick", None, None))
+
+        # Largest first; equal contributions keep their order (sorting is stable either way).
+        kept = [part for part in shown if part[0] >= REASON_THRESHOLD]
+        if len(kept) > 1:
+            kept.sort(key=_size, reverse=True)
+        reasons = tuple([_reason(code, topic, author) for _, code, topic, author in kept])
+        return Scored(candidate, total, reasons or _ONLY_RECENT)
+
+    return score_one
 
 
 def _size(part: tuple[float, str, int | None, int | None]) -> float:
@@ -196,6 +220,9 @@ def _reason(code: str, topic: int | None, author: int | None) -> Reason:
     return Reason(code, topic=topic, author=author)
 
 
+_ONLY_RECENT = (_reason("recent", None, None),)
+
+
 def _order_key(item: Scored) -> tuple[float, float, str]:
     # Highest score first; then the fresher; then by id, so equal inputs rank identically.
     return (-item.score, -item.candidate.published_at.timestamp(), item.candidate.article_id)
@@ -205,7 +232,7 @@ def rank(
     candidates: Iterable[Candidate], profile: Profile, now: datetime, weights: Weights
 ) -> list[Scored]:
     """Score and sort, best first, deterministically."""
-    return sorted((score(c, profile, now, weights) for c in candidates), key=_order_key)
+    return sorted(map(scorer(profile, now, weights), candidates), key=_order_key)
 
 
 @functools.lru_cache(maxsize=65_536)
