@@ -79,6 +79,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class ListArray(TypeDecorator[list[Any]]):
+    """PostgreSQL's one-dimensional array, read as the list asyncpg returns when its items
+    need no conversion, not copied item by item into another list for every row."""
+
+    impl = ARRAY
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        array = cast(ARRAY[Any], self.impl_instance)
+        items = array.item_type.dialect_impl(dialect).result_processor(dialect, coltype)
+        one_list = array.dimensions in (None, 1) and not array.as_tuple
+        if dialect.driver == "asyncpg" and items is None and one_list:
+            return None
+        return super().result_processor(dialect, coltype)
+
+
 def new_id() -> str:
     """A new opaque identifier."""
     return uuid.uuid4().hex
@@ -293,6 +309,8 @@ def _array_element(column: Column[Any], dialect: Dialect) -> tuple[str, str, Cal
     column_type = column.type.dialect_impl(dialect)
     process = column_type.bind_processor(dialect) or (lambda value: value)
     name = dialect.identifier_preparer.quote(column.name)
+    if isinstance(column_type, ListArray):
+        column_type = column_type.impl_instance
     if isinstance(column_type, ARRAY):
         # unnest() flattens an array of arrays: each array goes as its text form.
         if not isinstance(column_type.item_type, Integer):

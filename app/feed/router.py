@@ -63,7 +63,8 @@ async def read_feed(
             settings,
             include_read=include_read,
         )
-        snapshot = await service.create_snapshot(session, user_id, ranked, now, settings)
+        slugs = state.feed_signals.slugs
+        snapshot = await service.create_snapshot(session, slugs, user_id, ranked, now, settings)
         window = service.first_window(snapshot, limit)
         offset = 0
     else:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, delete, func, insert, literal, select, type_coerce, union_all
+from sqlalchemy import JSON, delete, func, insert, select, type_coerce
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import queries as article_queries
 from app.cache import Cache
 from app.config import Settings
-from app.db import among, dialect_name, new_id
+from app.db import dialect_name, new_id, table_of
 from app.errors import AccountGone, InvalidCursor
 from app.feed import ranking, signals
 from app.feed.schemas import FeedItem, ReasonOut
-from app.models import Author, FeedSnapshot, Topic, User
+from app.models import FeedSnapshot, User
 from app.reader import service as reader_service
 
 # The newest articles of each followed topic and author: 40 each, shared out when a reader
@@ -148,30 +148,9 @@ async def rank_for_reader(
     return ranking.build_feed(candidates, profile, now, weights, length=FEED_LENGTH)
 
 
-async def _slugs(
-    session: AsyncSession, ranked: list[ranking.Scored]
-) -> tuple[dict[int, str], dict[int, str]]:
-    topic_ids = {r.topic for item in ranked for r in item.reasons if r.topic is not None}
-    author_ids = {r.author for item in ranked for r in item.reasons if r.author is not None}
-    parts = []
-    if topic_ids:
-        parts.append(
-            select(literal(0), Topic.id, Topic.slug).where(among(session, Topic.id, topic_ids))
-        )
-    if author_ids:
-        parts.append(
-            select(literal(1), Author.id, Author.slug).where(among(session, Author.id, author_ids))
-        )
-    topics: dict[int, str] = {}
-    authors: dict[int, str] = {}
-    if parts:
-        for tag, label_id, slug in await session.execute(union_all(*parts)):
-            (authors if tag else topics)[label_id] = slug
-    return topics, authors
-
-
 async def create_snapshot(
     session: AsyncSession,
+    slugs: signals.LabelSlugs,
     user_id: str,
     ranked: list[ranking.Scored],
     now: datetime,
@@ -179,14 +158,19 @@ async def create_snapshot(
 ) -> FeedSnapshot:
     """Store a ranking for paging; the reader's expired snapshots are cleared on the way.
     ``AccountGone`` when the reader's account no longer exists."""
-    topics, authors = await _slugs(session, ranked)
+    kept = ranked[:FEED_LENGTH]
+    topics, authors = await slugs.of(
+        session,
+        {r.topic for item in kept for r in item.reasons if r.topic is not None},
+        {r.author for item in kept for r in item.reasons if r.author is not None},
+    )
     items = [
         [
             item.candidate.article_id,
             round(item.score, 4),
             [[r.code, topics.get(r.topic or 0), authors.get(r.author or 0)] for r in item.reasons],
         ]
-        for item in ranked[:FEED_LENGTH]
+        for item in kept
     ]
     await session.execute(
         delete(FeedSnapshot).where(FeedSnapshot.user_id == user_id, FeedSnapshot.expires_at <= now)
@@ -200,7 +184,7 @@ async def create_snapshot(
     }
     # Written by a Core insert: the session has nothing to track in a row never changed.
     try:
-        await session.execute(insert(FeedSnapshot).values(values))
+        await session.execute(insert(table_of(FeedSnapshot)).values(values))
     except IntegrityError:
         # Its one reference, the reader: the account went while its feed was being ranked.
         raise AccountGone() from None

@@ -25,6 +25,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    literal,
     select,
     true,
     union_all,
@@ -34,25 +35,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.cache import Cache
-from app.db import among, dialect_name
+from app.db import among, dialect_name, table_of
 from app.feed import ranking
 from app.models import (
     Article,
     ArticleAuthor,
     ArticleEngagement,
     ArticleTopic,
+    Author,
     HiddenArticle,
     ReaderArticle,
+    Topic,
 )
 from app.reader.recording import hour_of
 
 HOUR = timedelta(hours=1)
+# The feed's row-heavy reads select table columns (Core), not mapped attributes: the ORM's
+# handling of each result row cost more than the rows themselves.
+ARTICLES = table_of(Article)
+READER_ARTICLES = table_of(ReaderArticle)
 SIGNAL_COLUMNS = {
-    "open": ReaderArticle.opened_at,
-    "read": ReaderArticle.read_at,
-    "share": ReaderArticle.shared_at,
-    "like": ReaderArticle.liked_at,
-    "dislike": ReaderArticle.disliked_at,
+    "open": READER_ARTICLES.c.opened_at,
+    "read": READER_ARTICLES.c.read_at,
+    "share": READER_ARTICLES.c.shared_at,
+    "like": READER_ARTICLES.c.liked_at,
+    "dislike": READER_ARTICLES.c.disliked_at,
 }
 
 
@@ -78,24 +85,25 @@ async def reader_signals(
     Most readers have far fewer than ``most`` such rows: then the articles they read are
     known here too, and the feed need not look each candidate up among them.
     """
+    state, articles = READER_ARTICLES.c, ARTICLES.c
     rows = (
         await session.execute(
             select(
-                ReaderArticle.article_id,
-                ReaderArticle.last_read_at,
-                Article.topic_ids,
-                Article.author_ids,
+                state.article_id,
+                state.last_read_at,
+                articles.topic_ids,
+                articles.author_ids,
                 *SIGNAL_COLUMNS.values(),
             )
-            .join(Article, Article.id == ReaderArticle.article_id)
+            .join(ARTICLES, articles.id == state.article_id)
             .where(
-                ReaderArticle.user_id == user_id,
-                ReaderArticle.last_read_at.is_not(None)
-                | ReaderArticle.liked_at.is_not(None)
-                | ReaderArticle.disliked_at.is_not(None)
-                | ReaderArticle.shared_at.is_not(None),
+                state.user_id == user_id,
+                state.last_read_at.is_not(None)
+                | state.liked_at.is_not(None)
+                | state.disliked_at.is_not(None)
+                | state.shared_at.is_not(None),
             )
-            .order_by(ReaderArticle.last_read_at.desc())
+            .order_by(state.last_read_at.desc())
             .limit(most)
         )
     ).all()
@@ -397,15 +405,16 @@ async def candidates_of(
     wanted = sorted(set(article_ids))
     if not wanted:
         return []
+    articles = ARTICLES.c
     rows = await session.execute(
         select(
-            Article.id,
-            Article.published_at,
-            Article.editors_pick,
-            Article.headline,
-            Article.topic_ids,
-            Article.author_ids,
-        ).where(among(session, Article.id, wanted), Article.retracted_at.is_(None))
+            articles.id,
+            articles.published_at,
+            articles.editors_pick,
+            articles.headline,
+            articles.topic_ids,
+            articles.author_ids,
+        ).where(among(session, articles.id, wanted), articles.retracted_at.is_(None))
     )
     return [
         ranking.Candidate(
@@ -504,13 +513,53 @@ class RankingFacts:
         return made
 
 
+class LabelSlugs:
+    """Topic and author slugs by id, as a stored ranking names its reasons' labels.
+
+    A slug never changes and a label is never deleted, so a slug read once stays true for
+    as long as this process keeps it; a first page reads only those of labels it has not
+    met before. At most ``kept`` of each kind are kept (all are dropped when one more
+    would not fit), so an archive of many authors cannot grow this without bound.
+    """
+
+    def __init__(self, *, kept: int = 50_000) -> None:
+        self._kept = kept
+        self._topics: dict[int, str] = {}
+        self._authors: dict[int, str] = {}
+
+    async def of(
+        self, session: AsyncSession, topic_ids: set[int], author_ids: set[int]
+    ) -> tuple[dict[int, str], dict[int, str]]:
+        """The slugs of these topics and authors (ids not found are left out)."""
+        topics = {i: self._topics[i] for i in topic_ids if i in self._topics}
+        authors = {i: self._authors[i] for i in author_ids if i in self._authors}
+        missing = [
+            select(literal(tag), model.id, model.slug).where(among(session, model.id, ids))
+            for tag, model, ids in (
+                (0, Topic, topic_ids.difference(topics)),
+                (1, Author, author_ids.difference(authors)),
+            )
+            if ids
+        ]
+        if missing:
+            for tag, label_id, slug in await session.execute(union_all(*missing)):
+                (authors if tag else topics)[label_id] = slug
+            for kept, found in ((self._topics, topics), (self._authors, authors)):
+                if len(kept) + len(found) > self._kept:
+                    kept.clear()
+                kept.update(found)
+        return topics, authors
+
+
 @dataclass
 class SharedSignals:
-    """What every feed request of one process shares, a minute old at most."""
+    """What every feed request of one process shares, a minute old at most (label slugs,
+    which never change, for longer)."""
 
     engagement: RecentEngagement = field(default_factory=RecentEngagement)
     most_engaged: MostEngaged = field(default_factory=MostEngaged)
     facts: RankingFacts = field(default_factory=RankingFacts)
+    slugs: LabelSlugs = field(default_factory=LabelSlugs)
 
 
 # Readers hide a handful of articles: up to this many are read whole (see ``hidden_among``).

@@ -15,15 +15,14 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, new_id, utcnow
+from app.db import Base, ListArray, UTCDateTime, new_id, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY (an alias of its rowid).
 AutoIncrementKey = BigInteger().with_variant(Integer(), "sqlite")
 # A list of label ids: an array on PostgreSQL, JSON on SQLite.
-LabelIds = JSON().with_variant(ARRAY(BigInteger()), "postgresql")
+LabelIds = JSON().with_variant(ListArray(BigInteger()), "postgresql")
 
 
 class Topic(Base):

@@ -9,6 +9,9 @@ from app.config import Settings
 from app.db import new_id
 from app.errors import AccountGone
 from app.feed import ranking, service
+from app.feed.signals import LabelSlugs
+from app.models import Author, Topic
+from app.topics.service import ensure_labels
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -30,7 +33,9 @@ async def test_a_snapshot_keeps_the_best_feed_length_stories_in_order(
 ) -> None:
     reader = await factories.create_user(session)
     ranked = scored(service.FEED_LENGTH + 25)
-    snapshot = await service.create_snapshot(session, reader.id, ranked, NOW, settings)
+    snapshot = await service.create_snapshot(
+        session, LabelSlugs(), reader.id, ranked, NOW, settings
+    )
     assert len(snapshot.items) == service.FEED_LENGTH
     kept = [entry[0] for entry in snapshot.items]
     assert kept == [item.candidate.article_id for item in ranked[: service.FEED_LENGTH]]
@@ -43,7 +48,9 @@ async def test_a_snapshot_keeps_the_best_feed_length_stories_in_order(
 async def test_a_short_ranking_is_kept_whole(session: AsyncSession, settings: Settings) -> None:
     reader = await factories.create_user(session)
     ranked = scored(7)
-    snapshot = await service.create_snapshot(session, reader.id, ranked, NOW, settings)
+    snapshot = await service.create_snapshot(
+        session, LabelSlugs(), reader.id, ranked, NOW, settings
+    )
     assert [entry[0] for entry in snapshot.items] == [i.candidate.article_id for i in ranked]
 
 
@@ -56,4 +63,33 @@ async def test_a_ranking_for_an_account_deleted_meanwhile_is_refused_not_failed(
     await session.delete(reader)
     await session.flush()
     with pytest.raises(AccountGone):
-        await service.create_snapshot(session, reader.id, scored(3), NOW, settings)
+        await service.create_snapshot(session, LabelSlugs(), reader.id, scored(3), NOW, settings)
+
+
+async def test_label_slugs_are_read_once_then_kept(
+    session: AsyncSession, executed: list[str]
+) -> None:
+    """A slug never changes, so a first page reads only those of labels this process has
+    not met; unknown ids are left out, and the bound drops what is kept rather than grow."""
+    topics = await ensure_labels(session, Topic, ["Arctic shipping", "Grain exports", "Ports"])
+    arctic, grain, ports = topics["arctic-shipping"], topics["grain-exports"], topics["ports"]
+    petrova = (await ensure_labels(session, Author, ["Ana Petrova"]))["ana-petrova"]
+    slugs = LabelSlugs(kept=2)
+
+    async def reads(topic_ids: set[int], author_ids: set[int]) -> int:
+        executed.clear()
+        await slugs.of(session, topic_ids, author_ids)
+        return len(executed)
+
+    found = await slugs.of(session, {arctic, 10**9}, {petrova})
+    assert found == ({arctic: "arctic-shipping"}, {petrova: "ana-petrova"})
+    assert await reads({arctic}, {petrova}) == 0
+    assert await slugs.of(session, {arctic, grain}, set()) == (
+        {arctic: "arctic-shipping", grain: "grain-exports"},
+        {},
+    )
+    assert await reads({arctic, grain}, {petrova}) == 0
+    # A third topic does not fit beside the two kept: they are dropped, and read again.
+    assert await reads({ports}, set()) == 1
+    assert await reads({ports}, set()) == 0
+    assert await reads({arctic}, set()) == 1
