@@ -309,7 +309,8 @@ def _array_element(column: Column[Any], dialect: Dialect) -> tuple[str, str, Cal
     column_type = column.type.dialect_impl(dialect)
     process = column_type.bind_processor(dialect) or (lambda value: value)
     name = dialect.identifier_preparer.quote(column.name)
-    if isinstance(column_type, ListArray):
+    if isinstance(column_type, TypeDecorator):
+        # The type it is stored as decides how it travels; its own processing stays.
         column_type = column_type.impl_instance
     if isinstance(column_type, ARRAY):
         # unnest() flattens an array of arrays: each array goes as its text form.
