@@ -268,6 +268,14 @@ def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnEl
     return column.in_(list(values))  # type: ignore[no-any-return]
 
 
+def among_bound(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
+    """``among`` for a statement built once and run many times: the values are bound at
+    execution, as the parameter ``name`` (a list)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
+
+
 def _insert(of: AsyncSession | str, table: Any) -> Any:
     """The INSERT construct of the dialect of ``of`` (a session, or a dialect's name)."""
     dialect = of if isinstance(of, str) else dialect_name(of)

@@ -16,7 +16,7 @@ from app.articles.router import router as articles_router
 from app.auth.dependencies import VerifiedKeys
 from app.auth.router import router as auth_router
 from app.cache import Cache
-from app.conditional import GZIP_MINIMUM_SIZE
+from app.conditional import GZIP_LEVEL_PER_RESPONSE, GZIP_MINIMUM_SIZE
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
@@ -124,7 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TopicFastPathMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)
+    app.add_middleware(
+        GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL_PER_RESPONSE
+    )
     app.add_middleware(EncodedETagMiddleware)
     if settings.cors_origins:
         app.add_middleware(

@@ -5,6 +5,7 @@ one query, so a page costs two statements however long it is. Article rows carry
 ids in filing order, so that query reads only the labels' own rows, by primary key.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -13,7 +14,9 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Select,
+    bindparam,
     column,
     exists,
     func,
@@ -28,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import search
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
-from app.db import among, dialect_name, keyset_before
+from app.db import among_bound, dialect_name, keyset_before
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, HiddenArticle, Topic
 
 SUMMARY_COLUMNS = (
@@ -71,23 +74,28 @@ class ArticleFilters:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
+@functools.cache
+def _labels_named(dialect: str) -> CompoundSelect[Any]:
+    """Topics and authors by id (bound as ``topics`` and ``authors``), built once per dialect:
+    a page runs it without building and keying it again."""
+    return union_all(
+        *(
+            select(literal(key), model.id, model.slug, model.name).where(
+                among_bound(dialect, model.id, key)
+            )
+            for key, model, _ in LABEL_KINDS
+        )
+    )
+
+
 async def attach_labels(
     session: AsyncSession, rows: Sequence[dict[str, Any]]
 ) -> dict[str, dict[str, list[dict[str, str]]]]:
     """Topics and authors, in filing order, for each row of ``SUMMARY_COLUMNS`` (by id)."""
     if not rows:
         return {}
-    wanted = {key: {i for row in rows for i in row[ids] or ()} for key, _, ids in LABEL_KINDS}
-    found = await session.execute(
-        union_all(
-            *(
-                select(literal(key), model.id, model.slug, model.name).where(
-                    among(session, model.id, wanted[key])
-                )
-                for key, model, _ in LABEL_KINDS
-            )
-        )
-    )
+    wanted = {key: list({i for row in rows for i in row[ids] or ()}) for key, _, ids in LABEL_KINDS}
+    found = await session.execute(_labels_named(dialect_name(session)), wanted)
     named = {(key, i): {"slug": slug, "name": name} for key, i, slug, name in found}
     return {
         row["id"]: {
@@ -105,6 +113,23 @@ async def summaries(session: AsyncSession, rows: Sequence[Any]) -> list[ArticleS
     return [ArticleSummary.model_validate(m | labels[m["id"]]) for m in mappings]
 
 
+@functools.cache
+def _live_summaries(dialect: str, *, unless_hidden: bool) -> Select[Any]:
+    """Live articles among ``ids`` (and, ``unless_hidden``, not hidden by ``user_id``), built
+    once per dialect and variant."""
+    statement = select(*SUMMARY_COLUMNS).where(
+        among_bound(dialect, Article.id, "ids"), Article.retracted_at.is_(None)
+    )
+    if unless_hidden:
+        statement = statement.where(
+            ~exists().where(
+                HiddenArticle.user_id == bindparam("user_id", type_=HiddenArticle.user_id.type),
+                HiddenArticle.article_id == Article.id,
+            )
+        )
+    return statement
+
+
 async def load_summaries(
     session: AsyncSession, article_ids: Sequence[str], *, unless_hidden_by: str | None = None
 ) -> list[ArticleSummary]:
@@ -112,16 +137,11 @@ async def load_summaries(
     and those the user ``unless_hidden_by`` hid, when given)."""
     if not article_ids:
         return []
-    statement = select(*SUMMARY_COLUMNS).where(
-        among(session, Article.id, article_ids), Article.retracted_at.is_(None)
-    )
+    parameters: dict[str, Any] = {"ids": list(article_ids)}
     if unless_hidden_by is not None:
-        statement = statement.where(
-            ~exists().where(
-                HiddenArticle.user_id == unless_hidden_by, HiddenArticle.article_id == Article.id
-            )
-        )
-    rows = await session.execute(statement)
+        parameters["user_id"] = unless_hidden_by
+    statement = _live_summaries(dialect_name(session), unless_hidden=unless_hidden_by is not None)
+    rows = await session.execute(statement, parameters)
     by_id = {row.id: row for row in rows}
     return await summaries(session, [by_id[i] for i in article_ids if i in by_id])
 

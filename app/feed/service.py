@@ -3,14 +3,29 @@
 A first page (no cursor) gathers candidates for the reader, ranks them once and stores the
 ranking as a snapshot; its cursor walks that snapshot, so later pages never repeat or skip
 an article however much arrives meanwhile. The statement count of a request is fixed: it does
-not grow with the page size, the number of candidates or the archive.
+not grow with the page size, the number of candidates or the archive. Statements of one shape
+are built once and run with their parameters: building and keying a statement again for each
+request cost more than some of them take to run.
 """
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, delete, func, insert, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Delete,
+    Insert,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,6 +163,21 @@ async def rank_for_reader(
     return ranking.build_feed(candidates, profile, now, weights, length=FEED_LENGTH)
 
 
+@functools.cache
+def _clear_expired_statement() -> Delete:
+    """Deletes the reader's (``user_id``) snapshots expired by ``now``; built once."""
+    return delete(FeedSnapshot).where(
+        FeedSnapshot.user_id == bindparam("user_id", type_=FeedSnapshot.user_id.type),
+        FeedSnapshot.expires_at <= bindparam("now", type_=FeedSnapshot.expires_at.type),
+    )
+
+
+@functools.cache
+def _snapshot_insert() -> Insert:
+    """Writes a snapshot, its columns given as parameters; built once."""
+    return insert(table_of(FeedSnapshot))
+
+
 async def create_snapshot(
     session: AsyncSession,
     slugs: signals.LabelSlugs,
@@ -172,9 +202,7 @@ async def create_snapshot(
         ]
         for item in kept
     ]
-    await session.execute(
-        delete(FeedSnapshot).where(FeedSnapshot.user_id == user_id, FeedSnapshot.expires_at <= now)
-    )
+    await session.execute(_clear_expired_statement(), {"user_id": user_id, "now": now})
     values = {
         "id": new_id(),
         "user_id": user_id,
@@ -184,7 +212,7 @@ async def create_snapshot(
     }
     # Written by a Core insert: the session has nothing to track in a row never changed.
     try:
-        await session.execute(insert(table_of(FeedSnapshot)).values(values))
+        await session.execute(_snapshot_insert(), values)
     except IntegrityError:
         # Its one reference, the reader: the account went while its feed was being ranked.
         raise AccountGone() from None
@@ -207,10 +235,15 @@ def first_window(snapshot: FeedSnapshot, limit: int) -> SnapshotWindow:
     )
 
 
-def _entries_between(session: AsyncSession, offset: int, limit: int) -> Any:
-    """The snapshot's entries ``offset`` to ``offset + limit`` as a JSON array, cut out by the
-    database: a page decodes its own few entries, not the whole stored ranking."""
-    if dialect_name(session) == "postgresql":
+@functools.cache
+def _window_statement(dialect: str) -> Select[Any]:
+    """A reader's snapshot (``snapshot_id``, ``user_id``): when it was made and expires, its
+    length, and its entries ``offset`` to ``offset + limit`` as a JSON array, cut out by the
+    database, so a page decodes its own few entries, not the whole stored ranking. Built
+    once per dialect: a page runs it without building and keying it again."""
+    offset = bindparam("offset", type_=Integer)
+    end = offset + bindparam("limit", type_=Integer)
+    if dialect == "postgresql":
         entries = (
             func.json_array_elements(FeedSnapshot.items)
             .table_valued("value", with_ordinality="position")
@@ -220,16 +253,20 @@ def _entries_between(session: AsyncSession, offset: int, limit: int) -> Any:
             func.json_agg(aggregate_order_by(entries.c.value, entries.c.position)),
             func.json_build_array(),
         )
-        return (
-            select(window)
-            .where(entries.c.position > offset, entries.c.position <= offset + limit)
-            .scalar_subquery()
+        between = select(window).where(entries.c.position > offset, entries.c.position <= end)
+    else:
+        entries = func.json_each(FeedSnapshot.items).table_valued("key", "value")
+        between = select(func.json_group_array(func.json(entries.c.value))).where(
+            entries.c.key >= offset, entries.c.key < end
         )
-    entries = func.json_each(FeedSnapshot.items).table_valued("key", "value")
-    return (
-        select(func.json_group_array(func.json(entries.c.value)))
-        .where(entries.c.key >= offset, entries.c.key < offset + limit)
-        .scalar_subquery()
+    return select(
+        FeedSnapshot.created_at,
+        FeedSnapshot.expires_at,
+        func.json_array_length(FeedSnapshot.items),
+        type_coerce(between.scalar_subquery(), JSON),
+    ).where(
+        FeedSnapshot.id == bindparam("snapshot_id", type_=FeedSnapshot.id.type),
+        FeedSnapshot.user_id == bindparam("user_id", type_=FeedSnapshot.user_id.type),
     )
 
 
@@ -238,15 +275,9 @@ async def load_window(
 ) -> SnapshotWindow:
     """The reader's stored ranking from ``offset``, if it has not expired. The account is
     read only when the snapshot is not found: then it may be the account that is gone."""
+    parameters = {"snapshot_id": snapshot_id, "user_id": user_id, "offset": offset, "limit": limit}
     row = (
-        await session.execute(
-            select(
-                FeedSnapshot.created_at,
-                FeedSnapshot.expires_at,
-                func.json_array_length(FeedSnapshot.items),
-                type_coerce(_entries_between(session, offset, limit), JSON),
-            ).where(FeedSnapshot.id == snapshot_id, FeedSnapshot.user_id == user_id)
-        )
+        await session.execute(_window_statement(dialect_name(session)), parameters)
     ).one_or_none()
     if row is None and await session.scalar(select(User.id).where(User.id == user_id)) is None:
         # The account's snapshots went with it.

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
     bindparam,
@@ -35,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.cache import Cache
-from app.db import among, dialect_name, table_of
+from app.db import among, among_bound, dialect_name, table_of
 from app.feed import ranking
 from app.models import (
     Article,
@@ -77,6 +78,32 @@ class ReaderSignals:
         return not self.topics and not self.authors
 
 
+@functools.cache
+def _reader_signals_statement() -> Select[Any]:
+    """The reader's (``user_id``) latest ``most`` articles with a signal, with their labels;
+    built once, as a first page runs it."""
+    state, articles = READER_ARTICLES.c, ARTICLES.c
+    return (
+        select(
+            state.article_id,
+            state.last_read_at,
+            articles.topic_ids,
+            articles.author_ids,
+            *SIGNAL_COLUMNS.values(),
+        )
+        .join(ARTICLES, articles.id == state.article_id)
+        .where(
+            state.user_id == bindparam("user_id", type_=state.user_id.type),
+            state.last_read_at.is_not(None)
+            | state.liked_at.is_not(None)
+            | state.disliked_at.is_not(None)
+            | state.shared_at.is_not(None),
+        )
+        .order_by(state.last_read_at.desc())
+        .limit(bindparam("most", type_=Integer))
+    )
+
+
 async def reader_signals(
     session: AsyncSession, user_id: str, now: datetime, *, days: int = 90, most: int = 1000
 ) -> ReaderSignals:
@@ -85,28 +112,8 @@ async def reader_signals(
     Most readers have far fewer than ``most`` such rows: then the articles they read are
     known here too, and the feed need not look each candidate up among them.
     """
-    state, articles = READER_ARTICLES.c, ARTICLES.c
-    rows = (
-        await session.execute(
-            select(
-                state.article_id,
-                state.last_read_at,
-                articles.topic_ids,
-                articles.author_ids,
-                *SIGNAL_COLUMNS.values(),
-            )
-            .join(ARTICLES, articles.id == state.article_id)
-            .where(
-                state.user_id == user_id,
-                state.last_read_at.is_not(None)
-                | state.liked_at.is_not(None)
-                | state.disliked_at.is_not(None)
-                | state.shared_at.is_not(None),
-            )
-            .order_by(state.last_read_at.desc())
-            .limit(most)
-        )
-    ).all()
+    parameters = {"user_id": user_id, "most": most}
+    rows = (await session.execute(_reader_signals_statement(), parameters)).all()
     since = now - timedelta(days=days)
     by_topic: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     by_author: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
@@ -398,6 +405,20 @@ class RecentEngagement:
         return {i: values[i] for i in article_ids if i in values}
 
 
+@functools.cache
+def _facts_statement(dialect: str) -> Select[Any]:
+    """What ranking needs of the live articles among ``ids``; built once per dialect."""
+    articles = ARTICLES.c
+    return select(
+        articles.id,
+        articles.published_at,
+        articles.editors_pick,
+        articles.headline,
+        articles.topic_ids,
+        articles.author_ids,
+    ).where(among_bound(dialect, articles.id, "ids"), articles.retracted_at.is_(None))
+
+
 async def candidates_of(
     session: AsyncSession, article_ids: Iterable[str]
 ) -> list[ranking.Candidate]:
@@ -405,17 +426,7 @@ async def candidates_of(
     wanted = sorted(set(article_ids))
     if not wanted:
         return []
-    articles = ARTICLES.c
-    rows = await session.execute(
-        select(
-            articles.id,
-            articles.published_at,
-            articles.editors_pick,
-            articles.headline,
-            articles.topic_ids,
-            articles.author_ids,
-        ).where(among(session, articles.id, wanted), articles.retracted_at.is_(None))
-    )
+    rows = await session.execute(_facts_statement(dialect_name(session)), {"ids": wanted})
     return [
         ranking.Candidate(
             article_id=article_id,
@@ -513,6 +524,18 @@ class RankingFacts:
         return made
 
 
+@functools.cache
+def _slugs_statement(dialect: str) -> CompoundSelect[int, int, str]:
+    """The slugs of the topics and authors among ``topics`` and ``authors``, tagged 0 and 1;
+    built once per dialect."""
+    return union_all(
+        *(
+            select(literal(tag), model.id, model.slug).where(among_bound(dialect, model.id, key))
+            for tag, model, key in ((0, Topic, "topics"), (1, Author, "authors"))
+        )
+    )
+
+
 class LabelSlugs:
     """Topic and author slugs by id, as a stored ranking names its reasons' labels.
 
@@ -533,16 +556,13 @@ class LabelSlugs:
         """The slugs of these topics and authors (ids not found are left out)."""
         topics = {i: self._topics[i] for i in topic_ids if i in self._topics}
         authors = {i: self._authors[i] for i in author_ids if i in self._authors}
-        missing = [
-            select(literal(tag), model.id, model.slug).where(among(session, model.id, ids))
-            for tag, model, ids in (
-                (0, Topic, topic_ids.difference(topics)),
-                (1, Author, author_ids.difference(authors)),
-            )
-            if ids
-        ]
-        if missing:
-            for tag, label_id, slug in await session.execute(union_all(*missing)):
+        missing = {
+            "topics": list(topic_ids.difference(topics)),
+            "authors": list(author_ids.difference(authors)),
+        }
+        if missing["topics"] or missing["authors"]:
+            statement = _slugs_statement(dialect_name(session))
+            for tag, label_id, slug in await session.execute(statement, missing):
                 (authors if tag else topics)[label_id] = slug
             for kept, found in ((self._topics, topics), (self._authors, authors)):
                 if len(kept) + len(found) > self._kept:
@@ -566,6 +586,16 @@ class SharedSignals:
 HIDDEN_READ_WHOLE = 500
 
 
+@functools.cache
+def _hidden_statement() -> Select[str]:
+    """The reader's (``user_id``) hidden articles, up to one past ``HIDDEN_READ_WHOLE``."""
+    return (
+        select(HiddenArticle.article_id)
+        .where(HiddenArticle.user_id == bindparam("user_id", type_=HiddenArticle.user_id.type))
+        .limit(HIDDEN_READ_WHOLE + 1)
+    )
+
+
 async def hidden_among(session: AsyncSession, user_id: str, article_ids: Sequence[str]) -> set[str]:
     """Which of these articles the reader hid.
 
@@ -576,13 +606,7 @@ async def hidden_among(session: AsyncSession, user_id: str, article_ids: Sequenc
     """
     if not article_ids:
         return set()
-    own = (
-        await session.scalars(
-            select(HiddenArticle.article_id)
-            .where(HiddenArticle.user_id == user_id)
-            .limit(HIDDEN_READ_WHOLE + 1)
-        )
-    ).all()
+    own = (await session.scalars(_hidden_statement(), {"user_id": user_id})).all()
     if len(own) <= HIDDEN_READ_WHOLE:
         return set(own).intersection(article_ids)
     found = await session.scalars(
@@ -602,12 +626,22 @@ async def excluded_for(
         return set()
     if include_read:
         return await hidden_among(session, user_id, article_ids)
+    statement = _hidden_or_read_statement(dialect_name(session))
+    found = await session.scalars(statement, {"user_id": user_id, "ids": list(article_ids)})
+    return set(found.all())
+
+
+@functools.cache
+def _hidden_or_read_statement(dialect: str) -> CompoundSelect[str]:
+    """Which of ``ids`` the reader (``user_id``) hid, or opened or read; built once per
+    dialect."""
+    user_id = bindparam("user_id", type_=HiddenArticle.user_id.type)
     hidden = select(HiddenArticle.article_id).where(
-        HiddenArticle.user_id == user_id, among(session, HiddenArticle.article_id, article_ids)
+        HiddenArticle.user_id == user_id, among_bound(dialect, HiddenArticle.article_id, "ids")
     )
     read = select(ReaderArticle.article_id).where(
         ReaderArticle.user_id == user_id,
-        among(session, ReaderArticle.article_id, article_ids),
+        among_bound(dialect, ReaderArticle.article_id, "ids"),
         ReaderArticle.last_read_at.is_not(None),
     )
-    return set((await session.scalars(union_all(hidden, read))).all())
+    return union_all(hidden, read)

@@ -4,12 +4,23 @@ Every function acts on the signed-in reader's own rows only; no user id ever com
 request body or path.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, literal, or_, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    bindparam,
+    delete,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
@@ -134,7 +145,7 @@ async def unmute(session: AsyncSession, user_id: str, kind: LabelKind, slug: str
     )
 
 
-def _active(table: Any, now: datetime) -> Any:
+def _active(table: Any, now: datetime | ColumnElement[datetime]) -> Any:
     return or_(table.c.until.is_(None), table.c.until > now)
 
 
@@ -166,21 +177,31 @@ class ReaderLabels:
     muted_authors: set[int]
 
 
-async def reader_labels(session: AsyncSession, user_id: str, now: datetime) -> ReaderLabels:
-    """The reader's follows and mutes in force, read by one statement; ``AccountGone`` when
-    the reader's account no longer exists (that statement reads it too)."""
+@functools.cache
+def _labels_statement() -> CompoundSelect[Any]:
+    """The account (``user_id``) and its follows and mutes in force at ``now``, each row
+    tagged by what it is; built once, as a first page runs it."""
     users = table_of(User)
+    user_id = bindparam("user_id", type_=users.c.id.type)
     parts = [select(literal(ACCOUNT_TAG), literal(0)).where(users.c.id == user_id)]
     for tag, kind in enumerate((TOPICS, AUTHORS)):
         follows, mutes = table_of(kind.subscription), table_of(kind.mute)
         parts.append(select(literal(tag), follows.c[kind.key]).where(follows.c.user_id == user_id))
         parts.append(
             select(literal(tag + 2), mutes.c[kind.key]).where(
-                mutes.c.user_id == user_id, _active(mutes, now)
+                mutes.c.user_id == user_id,
+                _active(mutes, bindparam("now", type_=mutes.c.until.type)),
             )
         )
+    return union_all(*parts)
+
+
+async def reader_labels(session: AsyncSession, user_id: str, now: datetime) -> ReaderLabels:
+    """The reader's follows and mutes in force, read by one statement; ``AccountGone`` when
+    the reader's account no longer exists (that statement reads it too)."""
     found: list[list[int]] = [[], [], [], [], []]
-    for tag, label_id in await session.execute(union_all(*parts)):
+    rows = await session.execute(_labels_statement(), {"user_id": user_id, "now": now})
+    for tag, label_id in rows:
         found[tag].append(label_id)
     if not found[ACCOUNT_TAG]:
         raise AccountGone()

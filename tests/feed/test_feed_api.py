@@ -188,6 +188,25 @@ async def test_never_shown_hidden_read_muted_retracted(
     assert hidden not in with_read
 
 
+async def test_a_snoozed_author_returns_when_the_snooze_ends(
+    client: httpx.AsyncClient, reader: factories.Account, app: FastAPI, session: AsyncSession
+) -> None:
+    snoozed = await factories.create_article(
+        session, topics=["Diplomacy"], authors=["Noisy Pundit"], published_at=ago(1)
+    )
+    other = await factories.create_article(session, topics=["Diplomacy"], published_at=ago(2))
+    await client.put("/v1/me/subscriptions/topics/diplomacy", headers=reader.headers)
+    until = (NOW + timedelta(hours=2)).isoformat()
+    muted = await client.put(
+        "/v1/me/mutes/authors/noisy-pundit", headers=reader.headers, json={"until": until}
+    )
+    assert muted.status_code == 204
+    assert ids(await feed(client, reader)) == [other]
+
+    app.dependency_overrides[current_time] = lambda: NOW + timedelta(hours=3)
+    assert set(ids(await feed(client, reader))) == {snoozed, other}
+
+
 async def test_a_correction_counts_in_the_next_first_page(
     client: httpx.AsyncClient,
     reader: factories.Account,
