@@ -189,17 +189,16 @@ async def create_snapshot(
     """Store a ranking for paging; the reader's expired snapshots are cleared on the way.
     ``AccountGone`` when the reader's account no longer exists."""
     kept = ranked[:FEED_LENGTH]
+    # A few dozen distinct reasons serve hundreds of items: each is written out once.
+    reasons = {r for item in kept for r in item.reasons}
     topics, authors = await slugs.of(
         session,
-        {r.topic for item in kept for r in item.reasons if r.topic is not None},
-        {r.author for item in kept for r in item.reasons if r.author is not None},
+        {r.topic for r in reasons if r.topic is not None},
+        {r.author for r in reasons if r.author is not None},
     )
+    written = {r: [r.code, topics.get(r.topic or 0), authors.get(r.author or 0)] for r in reasons}
     items = [
-        [
-            item.candidate.article_id,
-            round(item.score, 4),
-            [[r.code, topics.get(r.topic or 0), authors.get(r.author or 0)] for r in item.reasons],
-        ]
+        [item.candidate.article_id, round(item.score, 4), [written[r] for r in item.reasons]]
         for item in kept
     ]
     await session.execute(_clear_expired_statement(), {"user_id": user_id, "now": now})

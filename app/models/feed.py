@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, new_id
+from app.db import Base, CompactJSON, UTCDateTime, new_id
 
 
 class FeedSnapshot(Base):
@@ -22,4 +22,4 @@ class FeedSnapshot(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    items: Mapped[list[Any]] = mapped_column(JSON)
+    items: Mapped[list[Any]] = mapped_column(CompactJSON)
