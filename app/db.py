@@ -165,7 +165,11 @@ def json_text(value: Any) -> str:
     Both search indexes read the stored text of an article's summary; an escaped "café"
     would be indexed as "caf" and "u00e9", and found by neither.
     """
-    return json.dumps(value, ensure_ascii=False)
+    return _JSON_TEXT.encode(value)
+
+
+# One encoder for every call: ``json.dumps`` with any option not its default builds a new one.
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False)
 
 
 def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
