@@ -20,7 +20,7 @@ from app.conditional import GZIP_LEVEL_PER_RESPONSE, GZIP_MINIMUM_SIZE
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
-from app.fast_path import TopicFastPathMiddleware
+from app.fast_path import FastPathMiddleware
 from app.feed.router import router as feed_router
 from app.feed.signals import SharedSignals
 from app.middleware import (
@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: metrics see the final status of every response, and a request
     # answered before routing (app/fast_path.py) gets every header a routed one does.
-    app.add_middleware(TopicFastPathMiddleware)
+    app.add_middleware(FastPathMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(

@@ -122,6 +122,7 @@ async def unhide(article_id: ArticleId, user: CurrentUser, session: SessionDep) 
     await service.unhide(session, user.id, article_id)
 
 
+# Batches in order are recorded before routing, as this route records them (app/fast_path.py).
 @router.post("/events", status_code=status.HTTP_202_ACCEPTED, response_model=EventsAccepted)
 async def record_events(
     body: EventBatch, request: Request, user_id: CurrentUserId, session: SessionDep, now: Now
@@ -129,11 +130,15 @@ async def record_events(
     """Record 1..500 reading events. Each event's `id` makes a retried batch harmless."""
     recorded = await events.record_events(session, user_id, body.events, now)
     if recorded.accepted:
-        # This process's feeds read these articles' engagement afresh once it is committed.
-        shared: SharedSignals = request.app.state.feed_signals
-        engaged = {event.article_id for event in body.events}
-        after_commit(session, partial(shared.engagement.engaged, engaged))
+        after_commit(session, partial(note_engagement, request, body))
     return recorded
+
+
+def note_engagement(request: Request, batch: EventBatch) -> None:
+    """Once a batch with new events is committed: this process's feeds read its articles'
+    engagement afresh."""
+    shared: SharedSignals = request.app.state.feed_signals
+    shared.engagement.engaged({event.article_id for event in batch.events})
 
 
 @router.get("/history", response_model=Page[HistoryEntry])

@@ -8,17 +8,22 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, closing, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.auth.dependencies import current_user_id
 from app.config import Settings
 from app.db import Database
+from app.errors import Forbidden
 from app.main import create_app
+from app.models import ReadingEvent
 from tests import factories
 
 TOPIC = "World news"
@@ -306,3 +311,36 @@ def test_two_processes_share_one_key_limit_through_redis(
         ours += [f"mynews:feed:{etag.strip(chr(34))}" for etag in etags]
         if ours:
             shared_redis.delete(*ours)
+
+
+async def test_event_batches_recorded_before_routing_count_against_the_reader(
+    build_app: AppFactory, reader: factories.Account, session: AsyncSession
+) -> None:
+    article_id = await factories.create_article(session)
+    app = build_app(rate_limit_user_per_minute=2)
+
+    def routed() -> None:
+        raise Forbidden("routed")
+
+    # Recorded (and refused) before routing: a batch that reached the route would get a 403.
+    app.dependency_overrides[current_user_id] = routed
+
+    def batch(event_id: str) -> dict[str, object]:
+        occurred = datetime.now(UTC).isoformat()
+        return {"events": [{"id": event_id, "type": "open", "article_id": article_id,
+                            "occurred_at": occurred}]}  # fmt: skip
+
+    async with client_for(app) as client:
+        for remaining, event_id in (("1", "a"), ("0", "b")):
+            response = await client.post(
+                "/v1/me/events", headers=reader.headers, json=batch(event_id)
+            )
+            assert response.status_code == 202, response.text
+            assert response.headers["x-ratelimit-remaining"] == remaining
+        assert_too_many_requests(
+            await client.post("/v1/me/events", headers=reader.headers, json=batch("c"))
+        )
+    recorded = await session.scalars(
+        select(ReadingEvent.client_event_id).where(ReadingEvent.user_id == reader.user.id)
+    )
+    assert sorted(recorded) == ["a", "b"]

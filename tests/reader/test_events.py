@@ -1,13 +1,20 @@
 """Reading events: dedup across retries, partial rejection, history, engagement."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import fast_path
+from app.auth.dependencies import current_user_id
+from app.auth.security import create_access_token
 from app.clock import current_time
+from app.config import Settings
+from app.errors import Forbidden
 from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
 from tests import factories
 
@@ -276,4 +283,139 @@ async def test_events_need_a_reader(
     gone = await post(client, reader, batch)
     assert gone.status_code == 401
     assert gone.json()["detail"] == "The access token is invalid."
+    assert await session.scalar(select(func.count()).select_from(ReadingEvent)) == 0
+
+
+# --- Batches recorded before routing ----------------------------------------------------------
+
+
+def refuse_routing(app: FastAPI) -> None:
+    """From now on a batch that reaches the route is refused (403)."""
+
+    def refused() -> None:
+        raise Forbidden("routed")
+
+    app.dependency_overrides[current_user_id] = refused
+
+
+async def not_before_routing(request: object, body: bytes) -> None:
+    """In place of ``fast_path._events``: every batch goes to the route."""
+    return None
+
+
+async def states_of(session: AsyncSession, account: factories.Account) -> list[tuple[object, ...]]:
+    rows = await session.execute(
+        select(
+            ReaderArticle.article_id,
+            ReaderArticle.impressed_at,
+            ReaderArticle.opened_at,
+            ReaderArticle.read_at,
+            ReaderArticle.liked_at,
+            ReaderArticle.last_read_at,
+            ReaderArticle.dwell_ms,
+        )
+        .where(ReaderArticle.user_id == account.user.id)
+        .order_by(ReaderArticle.article_id)
+    )
+    return [tuple(row) for row in rows]
+
+
+async def test_a_batch_in_order_is_recorded_before_routing_as_the_route_records_it(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    other_reader: factories.Account,
+    editor: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The app's clock, moved as the routes see it: "e5" is ahead of it, not of the real one.
+    app.dependency_overrides[current_time] = lambda: NOW
+    live, other = await factories.create_article(session), await factories.create_article(session)
+    retracted = await factories.create_article(session)
+    await client.delete(f"/v1/articles/{retracted}", headers=editor.headers)
+    batches = [
+        [
+            event("e1", live, "impression", minutes_ago=9),
+            event("e2", live, "read", minutes_ago=8, dwell_ms=40_000),
+            event("e1", live, "impression", minutes_ago=9),
+            event("e3", other, "like", minutes_ago=70),
+        ],
+        [
+            event("e2", live, "read", minutes_ago=8, dwell_ms=40_000),
+            event("e4", retracted),
+            event("e5", live, "open", minutes_ago=-10),
+            event("e6", "no-such-article"),
+            event("e7", other, "open", minutes_ago=2, dwell_ms=500),
+        ],
+    ]
+    with monkeypatch.context() as routed_only:
+        routed_only.setattr(fast_path, "_events", not_before_routing)
+        routed = [await post(client, reader, batch) for batch in batches]
+    assert [r.json()["accepted"] for r in routed] == [3, 1]
+
+    refuse_routing(app)
+    for batch, as_routed in zip(batches, routed, strict=True):
+        early = await post(client, other_reader, batch)
+        assert early.status_code == as_routed.status_code == 202, early.text
+        assert early.json() == as_routed.json()
+        assert early.headers["content-type"] == as_routed.headers["content-type"]
+    assert await states_of(session, other_reader) == await states_of(session, reader)
+    # Each reader's signals count once towards engagement, whichever way they came.
+    counted = await session.execute(
+        select(func.sum(ArticleEngagement.impressions), func.sum(ArticleEngagement.reads)).where(
+            ArticleEngagement.article_id == live
+        )
+    )
+    assert tuple(counted.one()) == (2, 2)
+
+
+async def test_batches_not_in_order_go_to_the_route_with_their_body(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+    settings: Settings,
+) -> None:
+    article_id = await factories.create_article(session)
+    batch = {"events": [event("a", article_id)]}
+    expired = create_access_token(settings, reader.user.id, datetime.now(UTC) - timedelta(days=30))
+    _, secret = await factories.create_api_key(session)
+    refuse_routing(app)
+    routed = [
+        await client.post("/v1/me/events", json=batch),
+        await client.post("/v1/me/events", headers={"Authorization": "Bearer x"}, json=batch),
+        await client.post(
+            "/v1/me/events", headers={"Authorization": f"Bearer {expired}"}, json=batch
+        ),
+        await client.post("/v1/me/events", headers=reader.headers, json={"events": []}),
+        await client.post("/v1/me/events", headers=reader.headers, json={**batch, "extra": 1}),
+        await client.post(
+            "/v1/me/events",
+            headers={**reader.headers, "Content-Type": "text/plain"},
+            content=json.dumps(batch),
+        ),
+        await client.post(
+            "/v1/me/events", headers={**reader.headers, "X-API-Key": secret}, json=batch
+        ),
+    ]
+    assert [r.json()["detail"] for r in routed] == ["routed"] * len(routed)
+    assert await session.scalar(select(func.count()).select_from(ReadingEvent)) == 0
+
+    # The route reads the body these requests sent: what it refuses, it refuses as ever.
+    app.dependency_overrides.clear()
+    assert (await client.post("/v1/me/events", json=batch)).status_code == 401
+    empty = await client.post("/v1/me/events", headers=reader.headers, json={"events": []})
+    assert empty.status_code == 422
+    assert "events" in empty.text
+
+
+async def test_a_gone_account_s_batch_goes_to_the_route(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, app: FastAPI
+) -> None:
+    article_id = await factories.create_article(session)
+    assert (await client.delete("/v1/me", headers=reader.headers)).status_code == 204
+    refuse_routing(app)
+    routed = await post(client, reader, [event("a", article_id)])
+    assert routed.json()["detail"] == "routed"
     assert await session.scalar(select(func.count()).select_from(ReadingEvent)) == 0
