@@ -1,10 +1,11 @@
 """Shapes shared by every feature's request and response bodies."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -29,8 +30,20 @@ def _rfc3339_text(value: Any) -> Any:
     return value
 
 
-# A timestamp a client sends: RFC 3339 text with an offset (no bare numbers, no naive times).
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+def _within_utc_years(value: datetime) -> datetime:
+    """Stored and compared in UTC: 0001-01-01T00:00:00+14:00 is in year 0 there."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
+    return value
+
+
+# A timestamp a client sends: RFC 3339 text with an offset (no bare numbers, no naive times),
+# of a moment that has a UTC time.
+Timestamp = Annotated[
+    AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_within_utc_years)
+]
 
 
 # A BCP 47 language tag, e.g. "en" or "en-GB"; 35 characters at most, as stored.

@@ -123,6 +123,8 @@ async def test_reader_and_anonymous_cannot_write(
         ({"published_at": "2026-11-20T10:00:00"}, "body.published_at"),
         ({"published_at": "2099-01-01T00:00:00Z"}, "body.published_at"),
         ({"published_at": "yesterday"}, "body.published_at"),
+        # Year 0 in UTC, where it is stored and compared.
+        ({"published_at": "0001-01-01T00:00:00+14:00"}, "body.published_at"),
         ({"summary": ["ok"] * 11}, "body.summary"),
         ({"comment_count": -1}, "body.comment_count"),
         ({"comment_count": "12"}, "body.comment_count"),

@@ -294,6 +294,9 @@ async def test_filters(client: httpx.AsyncClient, session: AsyncSession) -> None
     assert await ids(until=at(10)) == [energy]
     assert await ids(since=at(5), until=at(15)) == [sport]
     assert await ids(topic="no-such-topic") == []
+    for far in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+        refused = await client.get("/v1/articles", params={"since": far})
+        assert refused.status_code == 422, far
 
 
 async def test_full_text_search(client: httpx.AsyncClient, session: AsyncSession) -> None:

@@ -114,6 +114,8 @@ async def test_malformed_events_are_422(
         event("", article_id),
         event("x" * 65, article_id),
         {**event("b", article_id), "occurred_at": "2026-11-27T12:00:00"},
+        # Year 0 in UTC (it is stored and compared there), read before it reaches the database.
+        {**event("b", article_id), "occurred_at": "0001-01-01T00:00:00+14:00"},
         {**event("c", article_id), "user_id": "someone-else"},
         event("d", article_id, dwell_ms=-1),
         # JSON booleans and numeric strings are not numbers.
