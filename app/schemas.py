@@ -31,11 +31,13 @@ def _rfc3339_text(value: Any) -> Any:
 
 
 def _within_utc_years(value: datetime) -> datetime:
-    """Stored and compared in UTC: 0001-01-01T00:00:00+14:00 is in year 0 there."""
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
+    """Stored and compared in UTC: 0001-01-01T00:00:00+14:00 is in year 0 there. (An offset
+    is less than a day, so only the first and last years can leave the range.)"""
+    if value.year in (1, 9999):
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("must fall within the years 1 to 9999 in UTC") from None
     return value
 
 
