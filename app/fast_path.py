@@ -185,7 +185,8 @@ async def _events(request: Request, body: bytes) -> Response | None:
             )
             await session.commit()
     except (AppError, SQLAlchemyError, OSError):
-        # Nothing was written: the route answers (a gone account's problem, a 503).
+        # Nothing was written: the route answers (a gone account's problem, a 503), and
+        # counts the request against the reader's limit once more.
         return None
     if recorded.accepted:
         reader.note_engagement(request, batch)
