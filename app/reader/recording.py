@@ -202,8 +202,15 @@ async def fold_into_state(session: AsyncSession, user_id: str, events: list[Even
 
 
 @functools.cache
-def _record_statement() -> TextClause:
-    """PostgreSQL: a whole batch recorded by one statement, its rows as arrays.
+def record_statement() -> TextClause:
+    """PostgreSQL: a whole batch recorded by one statement, its rows as arrays
+    (``batch_parameters``).
+
+    Each array is read through a sub-select, which hides its length from the planner: a
+    plan made for a batch then costs the same as the plan PostgreSQL keeps for any batch,
+    so after a connection's first five batches it reuses that one. Seeing the length, it
+    judged a small batch cheaper to plan for itself, and planned every one afresh (for a
+    batch of one, as much of the database's time as recording it).
 
     It writes nothing unless the reader's row is there: it takes that row's key-share lock,
     so an account being deleted waits for the batch, or the batch finds the account gone.
@@ -242,9 +249,9 @@ def _record_statement() -> TextClause:
         f"""
 WITH batch AS (
     SELECT * FROM unnest(
-        CAST(:positions AS integer[]), CAST(:ids AS text[]), CAST(:types AS text[]),
-        CAST(:article_ids AS text[]), CAST(:occurred AS timestamptz[]),
-        CAST(:dwell AS integer[])
+        (SELECT CAST(:positions AS integer[])), (SELECT CAST(:ids AS text[])),
+        (SELECT CAST(:types AS text[])), (SELECT CAST(:article_ids AS text[])),
+        (SELECT CAST(:occurred AS timestamptz[])), (SELECT CAST(:dwell AS integer[]))
     ) AS batch (position, client_event_id, type, article_id, occurred_at, dwell_ms)
 ),
 reader AS (
@@ -315,6 +322,23 @@ SELECT
     )
 
 
+def batch_parameters(
+    user_id: str, events: list[tuple[int, EventIn]], now: datetime
+) -> dict[str, Any]:
+    """``record_statement``'s parameters for (position, event) pairs."""
+    return {
+        "positions": [position for position, _ in events],
+        "ids": [event.id for _, event in events],
+        "types": [event.type for _, event in events],
+        "article_ids": [event.article_id for _, event in events],
+        "occurred": [event.occurred_at for _, event in events],
+        "dwell": [event.dwell_ms for _, event in events],
+        "user_id": user_id,
+        "now": now,
+        "shard": shard_of(user_id),
+    }
+
+
 async def record_in_one_statement(
     session: AsyncSession, user_id: str, events: list[tuple[int, EventIn]], now: datetime
 ) -> tuple[dict[int, bool], int] | None:
@@ -323,20 +347,7 @@ async def record_in_one_statement(
     retracted (unknown articles' positions are missing), and how many events were new;
     None, having written nothing, when the reader's account is gone."""
     await statements_commit_alone(session)
-    found = await session.execute(
-        _record_statement(),
-        {
-            "positions": [position for position, _ in events],
-            "ids": [event.id for _, event in events],
-            "types": [event.type for _, event in events],
-            "article_ids": [event.article_id for _, event in events],
-            "occurred": [event.occurred_at for _, event in events],
-            "dwell": [event.dwell_ms for _, event in events],
-            "user_id": user_id,
-            "now": now,
-            "shard": shard_of(user_id),
-        },
-    )
+    found = await session.execute(record_statement(), batch_parameters(user_id, events, now))
     reader_found, new, positions, retracted = found.one()
     if not reader_found:
         return None

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fast_path
@@ -14,8 +14,11 @@ from app.auth.dependencies import current_user_id
 from app.auth.security import create_access_token
 from app.clock import current_time
 from app.config import Settings
+from app.db import dialect_name
 from app.errors import Forbidden
 from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
+from app.reader import recording
+from app.reader.schemas import EventIn
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -269,6 +272,26 @@ async def test_batches_fold_into_one_state_per_article_in_a_fixed_number_of_stat
     second = rows[other]
     assert second.opened_at == NOW - timedelta(minutes=20)
     assert second.dwell_ms == 370
+
+
+async def test_the_recording_statement_costs_the_planner_the_same_for_any_batch_size(
+    session: AsyncSession,
+) -> None:
+    """PostgreSQL plans a prepared statement for its first five runs on a connection, then
+    reuses one plan unless plans made for the values at hand look cheaper. Had the planner
+    seen a batch's size, a batch of one would look cheaper than the shared plan and be
+    planned afresh every time, costing the database as much again as recording it."""
+    if dialect_name(session) != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    costs = []
+    for size in (1, 50):
+        batch = [(n, EventIn.model_validate(event(f"e{n}", "a1"))) for n in range(size)]
+        parameters = recording.batch_parameters("u1", batch, NOW)
+        explained = await session.execute(
+            text("EXPLAIN (FORMAT JSON) " + recording.record_statement().text), parameters
+        )
+        costs.append(explained.scalar_one()[0]["Plan"]["Total Cost"])
+    assert costs[0] == costs[1]
 
 
 async def test_events_need_a_reader(
