@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 from sqlalchemy import (
     JSON,
     Column,
@@ -172,6 +172,13 @@ def json_text(value: Any) -> str:
 _JSON_TEXT = json.JSONEncoder(ensure_ascii=False)
 
 
+def json_value(text: str | bytes) -> Any:
+    """A stored JSON document as Python values. pydantic-core's parser takes a quarter of the
+    standard library's time on the small documents articles carry (a summary, an image),
+    and a page reads several per article."""
+    return from_json(text)
+
+
 def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     """An async engine for the configured database, tuned for its dialect.
 
@@ -186,6 +193,7 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         engine = create_async_engine(
             url,
             json_serializer=json_text,
+            json_deserializer=json_value,
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
             **(pool_options or {"pool_timeout": settings.db_pool_timeout_seconds}),
         )
@@ -211,7 +219,11 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
             # that request with a 503 and makes the pool replace every older connection.
         }
     return create_async_engine(
-        url, json_serializer=json_text, connect_args=connect_args, **pool_options
+        url,
+        json_serializer=json_text,
+        json_deserializer=json_value,
+        connect_args=connect_args,
+        **pool_options,
     )
 
 
