@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -106,11 +107,15 @@ async def attach_labels(
     }
 
 
+# A page's summaries validated by one call, not one call each.
+_SUMMARY_LIST = TypeAdapter(list[ArticleSummary])
+
+
 async def summaries(session: AsyncSession, rows: Sequence[Any]) -> list[ArticleSummary]:
     """Summary forms for rows of ``SUMMARY_COLUMNS``, in the order given."""
     mappings = [dict(row._mapping) for row in rows]
     labels = await attach_labels(session, mappings)
-    return [ArticleSummary.model_validate(m | labels[m["id"]]) for m in mappings]
+    return _SUMMARY_LIST.validate_python([m | labels[m["id"]] for m in mappings])
 
 
 @functools.cache

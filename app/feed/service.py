@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     JSON,
     Delete,
@@ -36,7 +37,7 @@ from app.config import Settings
 from app.db import dialect_name, new_id, table_of
 from app.errors import AccountGone, InvalidCursor
 from app.feed import ranking, signals
-from app.feed.schemas import FeedItem, ReasonOut
+from app.feed.schemas import FeedItem
 from app.models import FeedSnapshot, User
 from app.reader import service as reader_service
 
@@ -287,6 +288,10 @@ async def load_window(
     return SnapshotWindow(snapshot_id, created_at, entries or [], total)
 
 
+# A page's items validated by one call, not one call each.
+_FEED_ITEMS = TypeAdapter(list[FeedItem])
+
+
 async def snapshot_page(
     session: AsyncSession, user_id: str, window: SnapshotWindow, offset: int, *, fresh: bool
 ) -> tuple[list[FeedItem], int | None]:
@@ -300,16 +305,19 @@ async def snapshot_page(
         s.id: s
         for s in await article_queries.load_summaries(session, ids, unless_hidden_by=hidden_by)
     }
-    items = [
-        FeedItem(
-            article=summaries[article_id],
-            score=score,
-            reasons=[
-                ReasonOut(code=code, topic=topic, author=author) for code, topic, author in reasons
-            ],
-        )
-        for article_id, score, reasons in window.entries
-        if article_id in summaries
-    ]
+    items = _FEED_ITEMS.validate_python(
+        [
+            {
+                "article": summaries[article_id],
+                "score": score,
+                "reasons": [
+                    {"code": code, "topic": topic, "author": author}
+                    for code, topic, author in reasons
+                ],
+            }
+            for article_id, score, reasons in window.entries
+            if article_id in summaries
+        ]
+    )
     following = offset + len(window.entries)
     return items, following if following < window.total else None
