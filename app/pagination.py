@@ -6,6 +6,7 @@ Anything else (edited, truncated, replayed on another endpoint or by another cal
 a 400 problem.
 """
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -65,6 +66,12 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(description="Null on the last page.")
 
 
+@functools.lru_cache(maxsize=16)
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    """One per secret: making a serializer costs more than some cursors take to sign."""
+    return URLSafeTimedSerializer(secret_key, salt="mynews.cursor.v1")
+
+
 @dataclass(frozen=True)
 class CursorCodec:
     """Signs and checks cursors for one endpoint, query and caller."""
@@ -72,7 +79,7 @@ class CursorCodec:
     settings: Settings
 
     def _serializer(self) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.settings.secret_key, salt="mynews.cursor.v1")
+        return _serializer_for(self.settings.secret_key)
 
     @staticmethod
     def binding(endpoint: str, filters: Mapping[str, Any], caller: str | None) -> str:
