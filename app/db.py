@@ -4,11 +4,13 @@ import functools
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
 
+import asyncpg
 from fastapi import Depends, Request
 from pydantic_core import from_json, to_json
 from sqlalchemy import (
@@ -33,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -238,6 +241,48 @@ class Database:
     def from_settings(cls, settings: Settings, *, pooled: bool = True) -> "Database":
         engine = create_engine(settings, pooled=pooled)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    @asynccontextmanager
+    async def statement_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for statements that commit alone, outside any session: one from the
+        pool, or the connection the sessions are bound to when they join a caller's
+        transaction (a test's), so that such statements see and share its work."""
+        bind = self.sessionmaker.kw.get("bind")
+        if isinstance(bind, AsyncConnection):
+            yield bind
+            return
+        async with self.engine.connect() as connection:
+            yield connection
+
+
+# What a statement run by the PostgreSQL driver itself raises, besides OSError.
+DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
+async def fetch_row_on_driver(
+    connection: AsyncConnection, statement: str, arguments: Sequence[Any]
+) -> Any:
+    """PostgreSQL: one statement (``$1``-style, as asyncpg prepares it) run by the
+    connection's asyncpg driver itself, and its first row (an ``asyncpg.Record``).
+
+    For the hottest write, a statement SQLAlchemy has nothing to add to: its session, its
+    execution context and its result cost a batch of reading events more of the worker's
+    time than the statement's own parameters do. The driver prepares the statement once per
+    connection. Outside a transaction it commits alone. Its errors are asyncpg's own
+    (``DRIVER_ERRORS``, and OSError); a connection it failed on is dropped from the pool,
+    unless the server refused the statement and the connection is still open."""
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    try:
+        return await driver.fetchrow(statement, *arguments)
+    except asyncpg.PostgresError:
+        # The server refused the statement: the connection serves on unless it was closed.
+        if driver.is_closed():
+            await connection.invalidate()
+        raise
+    except BaseException:
+        # Lost, timed out, cancelled or out of step: nothing says the connection is sound.
+        await connection.invalidate()
+        raise
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

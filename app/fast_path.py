@@ -15,10 +15,13 @@ routes untouched and is answered there in full.
 
 Apps send what their readers open, read and like in batches, all day long: a batch in order
 (a JSON body, a valid bearer token, events the schema accepts) is recorded here as the route
-records it (``app.reader.events.record_events``, its clock, its rate limit, the engagement it
-announces), in three fifths of the worker's time the route takes. Any other batch, and one
-whose recording fails (having written nothing), goes on to the route with its body, which
-answers it in full: its problems, its status codes.
+records it (its statement, its clock, its rate limit, the engagement it announces). On
+PostgreSQL the one statement goes straight to the driver, with no session around it
+(``app.reader.events.record_events_alone``), which takes a third less of the worker's time
+than a session does. Any other batch, and one whose recording fails, goes on to the route
+with its body, which answers it in full: its problems, its status codes. (The statement
+writes all or nothing; should it have committed before its answer was lost, the route's
+attempt finds every event a duplicate.)
 
 This middleware sits inside every other, so a response from here gets the same security,
 rate-limit, CORS and metrics treatment as one from the route.
@@ -39,6 +42,7 @@ from app.auth.dependencies import bearer_scheme, presented_key, recently_verifie
 from app.auth.security import decode_access_token
 from app.cache import Cache
 from app.clock import app_time
+from app.db import DRIVER_ERRORS, Database
 from app.errors import AppError
 from app.models import ApiKey
 from app.models import Scope as KeyScope
@@ -178,15 +182,20 @@ async def _events(request: Request, body: bytes) -> Response | None:
     request.scope["route"] = EVENTS_ROUTE
     if (refused := await limit_unrouted(request, None)) is not None:
         return refused
+    database: Database = request.app.state.database
+    now = await app_time(request.app)
     try:
-        async with request.app.state.database.sessionmaker() as session:
-            recorded = await events.record_events(
-                session, user_id, batch.events, await app_time(request.app)
-            )
-            await session.commit()
-    except (AppError, SQLAlchemyError, OSError):
-        # Nothing was written: the route answers (a gone account's problem, a 503), and
-        # counts the request against the reader's limit once more.
+        if database.engine.dialect.name == "postgresql":
+            async with database.statement_connection() as connection:
+                recorded = await events.record_events_alone(connection, user_id, batch.events, now)
+        else:
+            async with database.sessionmaker() as session:
+                recorded = await events.record_events(session, user_id, batch.events, now)
+                await session.commit()
+    except (AppError, SQLAlchemyError, OSError, *DRIVER_ERRORS):
+        # Nothing was written (or a lost answer hid a commit, and the route finds every event
+        # a duplicate): the route answers (a gone account's problem, a 503), and counts the
+        # request against the reader's limit once more.
         return None
     if recorded.accepted:
         reader.note_engagement(request, batch)

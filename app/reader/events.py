@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.db import among, dialect_name, keyset_before
 from app.errors import AccountGone
@@ -56,24 +56,47 @@ async def _screen(
     return accepted, rejected
 
 
+def _timely(events: Sequence[EventIn], now: datetime) -> list[tuple[int, EventIn]]:
+    """PostgreSQL: the (position, event) pairs the statement screens further."""
+    return [(i, e) for i, e in enumerate(events) if e.occurred_at <= now + MAX_CLOCK_SKEW]
+
+
+def _accepted(
+    events: Sequence[EventIn], now: datetime, recorded: recording.Recorded
+) -> EventsAccepted:
+    """PostgreSQL: the answer to a batch its statement recorded."""
+    if recorded is None:
+        raise AccountGone()
+    found, new = recorded
+    rejected = [
+        RejectedEvent(index=index, reason=reason)
+        for index, event in enumerate(events)
+        if (reason := _rejection(event, now, found.get(index))) is not None
+    ]
+    return EventsAccepted(
+        accepted=new, duplicates=len(events) - len(rejected) - new, rejected=rejected
+    )
+
+
+async def record_events_alone(
+    connection: AsyncConnection, user_id: str, events: Sequence[EventIn], now: datetime
+) -> EventsAccepted:
+    """PostgreSQL: ``record_events`` as one statement on ``connection``, outside any session
+    (``recording.record_on_connection``). Its errors are asyncpg's; the statement writes all
+    or nothing, and sending the batch again records no event twice."""
+    recorded = await recording.record_on_connection(connection, user_id, _timely(events, now), now)
+    return _accepted(events, now, recorded)
+
+
 async def record_events(
     session: AsyncSession, user_id: str, events: Sequence[EventIn], now: datetime
 ) -> EventsAccepted:
     """Record a batch of the reader's events; safe to send again."""
     if dialect_name(session) == "postgresql":
-        timely = [(i, e) for i, e in enumerate(events) if e.occurred_at <= now + MAX_CLOCK_SKEW]
-        recorded = await recording.record_in_one_statement(session, user_id, timely, now)
-        if recorded is None:
-            raise AccountGone()
-        found, new = recorded
-        rejected = [
-            RejectedEvent(index=index, reason=reason)
-            for index, event in enumerate(events)
-            if (reason := _rejection(event, now, found.get(index))) is not None
-        ]
-        return EventsAccepted(
-            accepted=new, duplicates=len(events) - len(rejected) - new, rejected=rejected
+        recorded = await recording.record_in_one_statement(
+            session, user_id, _timely(events, now), now
         )
+        return _accepted(events, now, recorded)
     # An account deleted since the request was authenticated records nothing.
     if await session.scalar(select(User.id).where(User.id == user_id)) is None:
         raise AccountGone()

@@ -6,10 +6,11 @@ however many events they send. Counters live in (article, hour, shard) rows, rea
 over shards by id, so a story everyone is reading is many rows, not one that every writer
 queues on.
 
-PostgreSQL records a batch in one statement (``record_in_one_statement``), its rows as
-arrays. SQLite takes a fixed handful: one insert of the raw events (duplicates skipped by
-their client ids), one read and one upsert of the reader's per-article state, and one upsert
-of engagement counters, built once per process with rows as parameter lists.
+PostgreSQL records a batch in one statement (``record_statement``), its rows as arrays:
+through the session on the route, by the driver itself before routing. SQLite takes a fixed
+handful: one insert of the raw events (duplicates skipped by their client ids), one read and
+one upsert of the reader's per-article state, and one upsert of engagement counters, built
+once per process with rows as parameter lists.
 """
 
 import functools
@@ -20,9 +21,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import TextClause, delete, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.db import among, dialect_name, insert_or_ignore, statements_commit_alone, table_of, upsert
+from app.db import (
+    among,
+    dialect_name,
+    fetch_row_on_driver,
+    insert_or_ignore,
+    statements_commit_alone,
+    table_of,
+    upsert,
+)
 from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
 from app.reader.schemas import EventIn
 
@@ -339,20 +349,47 @@ def batch_parameters(
     }
 
 
-async def record_in_one_statement(
-    session: AsyncSession, user_id: str, events: list[tuple[int, EventIn]], now: datetime
-) -> tuple[dict[int, bool], int] | None:
-    """PostgreSQL: record (position, event) pairs, folding them into the reader's rows and
-    the articles' engagement. Returns whether the article of each position found was
-    retracted (unknown articles' positions are missing), and how many events were new;
-    None, having written nothing, when the reader's account is gone."""
-    await statements_commit_alone(session)
-    found = await session.execute(record_statement(), batch_parameters(user_id, events, now))
-    reader_found, new, positions, retracted = found.one()
+@functools.cache
+def record_statement_for_driver(dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """``record_statement`` as asyncpg prepares it (``$1``-style), and its parameters' names
+    in order."""
+    compiled = record_statement().compile(dialect=dialect)
+    return str(compiled), tuple(compiled.positiontup or ())
+
+
+# Whether the article of each position found was retracted (unknown articles' positions are
+# missing), and how many events were new; None, having written nothing, when the reader's
+# account is gone.
+Recorded = tuple[dict[int, bool], int] | None
+
+
+def _recorded(reader_found: bool, new: int, positions: list[int], retracted: list[int]) -> Recorded:
     if not reader_found:
         return None
     gone = set(retracted)
     return {position: position in gone for position in positions}, new
+
+
+async def record_in_one_statement(
+    session: AsyncSession, user_id: str, events: list[tuple[int, EventIn]], now: datetime
+) -> Recorded:
+    """PostgreSQL: record (position, event) pairs, folding them into the reader's rows and
+    the articles' engagement."""
+    await statements_commit_alone(session)
+    found = await session.execute(record_statement(), batch_parameters(user_id, events, now))
+    return _recorded(*found.one())
+
+
+async def record_on_connection(
+    connection: AsyncConnection, user_id: str, events: list[tuple[int, EventIn]], now: datetime
+) -> Recorded:
+    """``record_in_one_statement`` on a connection outside any session, the statement run
+    by the driver itself (``app.db.fetch_row_on_driver``): for batches recorded before
+    routing. Its errors are asyncpg's."""
+    statement, names = record_statement_for_driver(connection.dialect)
+    parameters = batch_parameters(user_id, events, now)
+    row = await fetch_row_on_driver(connection, statement, [parameters[n] for n in names])
+    return _recorded(*row)
 
 
 async def forget_reader(session: AsyncSession, user_id: str) -> None:

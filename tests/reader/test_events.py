@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -444,3 +445,23 @@ async def test_a_gone_account_s_batch_goes_to_the_route(
     routed = await post(client, reader, [event("a", article_id)])
     assert routed.json()["detail"] == "routed"
     assert await session.scalar(select(func.count()).select_from(ReadingEvent)) == 0
+
+
+async def test_a_batch_the_driver_fails_to_record_goes_to_the_route(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if dialect_name(session) != "postgresql":
+        pytest.skip("batches go to the driver itself on PostgreSQL only")
+    article_id = await factories.create_article(session)
+
+    async def lost(*_: object) -> None:
+        raise asyncpg.InterfaceError("connection lost")
+
+    monkeypatch.setattr("app.reader.events.record_events_alone", lost)
+    response = await post(client, reader, [event("a", article_id), event("b", article_id)])
+    assert response.status_code == 202, response.text
+    assert response.json() == {"accepted": 2, "duplicates": 0, "rejected": []}
+    assert await session.scalar(select(func.count()).select_from(ReadingEvent)) == 2
