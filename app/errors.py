@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -179,6 +180,12 @@ def is_database_unavailable(error: BaseException) -> bool:
     """True for errors that mean "the database cannot serve now", not a bug of ours."""
     if isinstance(error, sa_exc.TimeoutError | ConnectionError | TimeoutError):
         return True
+    if isinstance(error, asyncpg.PostgresError):
+        # Raised by a statement the driver ran itself (``app.db.fetch_mappings``).
+        return str(error.sqlstate)[:2] in UNAVAILABLE_SQLSTATE_CLASSES
+    if isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError):
+        # The connection was lost or is out of step; a value it cannot send is our bug.
+        return not isinstance(error, asyncpg.DataError)
     if not isinstance(error, sa_exc.DBAPIError):
         return isinstance(error, OSError)
     if error.connection_invalidated or isinstance(error, sa_exc.InterfaceError):
@@ -226,4 +233,11 @@ def install_error_handlers(app: FastAPI) -> None:
     # unexpected is logged with its traceback and becomes a bare 500 problem.
     app.exception_handler(sa_exc.SQLAlchemyError)(handle_unexpected_error)
     app.exception_handler(OSError)(handle_unexpected_error)
+    # And those of statements the PostgreSQL driver runs itself (``app.db._on_driver``).
+    for driver_error in (
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+    ):
+        app.exception_handler(driver_error)(handle_unexpected_error)
     app.exception_handler(Exception)(handle_unexpected_error)

@@ -1,11 +1,24 @@
-"""Statements run by the PostgreSQL driver itself (``app.db.fetch_row_on_driver``)."""
+"""Statements run by the PostgreSQL driver itself (``app.db``: ``fetch_row_on_driver``,
+``fetch_mappings``), and what becomes of their errors."""
+
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import db
+from app.articles import queries
+from app.clock import current_time
 from app.config import Settings
-from app.db import DRIVER_ERRORS, Database, fetch_row_on_driver
+from app.db import DRIVER_ERRORS, Database, dialect_name, fetch_mappings, fetch_row_on_driver
+from app.errors import is_database_unavailable
+from tests import factories
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -27,9 +40,10 @@ async def test_a_connection_the_server_dropped_leaves_the_pool(
         # The server drops the idle pooled connection (a restart, a failover, an idle timeout).
         await admin.execute("SELECT pg_terminate_backend($1)", first[0])
         async with database.statement_connection() as connection:
-            with pytest.raises((*DRIVER_ERRORS, OSError)):
+            with pytest.raises((*DRIVER_ERRORS, OSError)) as raised:
                 await fetch_row_on_driver(connection, "SELECT $1::int", [1])
             assert connection.invalidated
+        assert is_database_unavailable(raised.value)
         # The pool replaced it: the next statement runs on a new connection.
         async with database.statement_connection() as connection:
             again = await fetch_row_on_driver(connection, "SELECT pg_backend_pid(), $1::int", [2])
@@ -44,10 +58,75 @@ async def test_a_failed_statement_keeps_its_connection(postgres_settings: Settin
     database = Database.from_settings(postgres_settings)
     try:
         async with database.statement_connection() as connection:
-            with pytest.raises(asyncpg.PostgresError):
+            with pytest.raises(asyncpg.PostgresError) as raised:
                 await fetch_row_on_driver(connection, "SELECT 1 / $1::int", [0])
             assert not connection.invalidated
             row = await fetch_row_on_driver(connection, "SELECT 6 / $1::int", [3])
         assert row[0] == 2
+        assert not is_database_unavailable(raised.value)  # a bug of ours: a 500
     finally:
         await database.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (asyncpg.QueryCanceledError("canceling statement due to statement timeout"), True),
+        (asyncpg.AdminShutdownError("terminating connection"), True),
+        (asyncpg.TooManyConnectionsError("too many clients"), True),
+        (asyncpg.ConnectionDoesNotExistError("connection was closed"), True),
+        (asyncpg.InternalClientError("cannot switch to state 11"), True),
+        (asyncpg.UniqueViolationError("duplicate key"), False),
+        (asyncpg.UndefinedTableError("relation does not exist"), False),
+        (asyncpg.DataError("invalid input for query argument $1"), False),
+    ],
+)
+def test_driver_errors_that_mean_the_database_cannot_serve_now(
+    error: Exception, unavailable: bool
+) -> None:
+    assert is_database_unavailable(error) is unavailable
+
+
+async def test_rows_read_by_the_driver_are_those_sqlalchemy_reads(session: AsyncSession) -> None:
+    image = {"url": "https://img.example/café.jpg", "caption": "Ⅻ", "credit": "Agency"}
+    article_ids = [
+        await factories.create_article(
+            session, topics=["China-Russia relations", "Energy"], image=image
+        ),
+        await factories.create_article(session, summary=["one", "two"], credits=["AP"]),
+    ]
+    statement = queries._live_summaries(dialect_name(session), unless_hidden=True)
+    parameters = {"ids": article_ids, "user_id": "nobody"}
+    read = [dict(m) for m in await fetch_mappings(session, statement, parameters)]
+    as_sqlalchemy_reads = (await session.execute(statement, parameters)).mappings().all()
+    assert read == [dict(m) for m in as_sqlalchemy_reads]
+    assert {row["id"] for row in read} == set(article_ids)
+    assert all(row["published_at"].tzinfo is not None for row in read)
+
+
+async def test_a_feed_page_whose_read_loses_its_connection_is_a_503(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if dialect_name(session) != "postgresql":
+        pytest.skip("reads go to the driver itself on PostgreSQL only")
+    app.dependency_overrides[current_time] = lambda: NOW
+    for n in range(3):
+        published = (NOW - timedelta(hours=n)).isoformat()
+        await factories.create_article(session, topics=["Energy"], published_at=published)
+    first = await client.get("/v1/me/feed", headers=reader.headers, params={"limit": 1})
+    assert first.status_code == 200, first.text
+
+    async def lost(*_: object) -> None:
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle")
+
+    monkeypatch.setattr(db, "_on_driver", lost)
+    params = {"limit": 1, "cursor": first.json()["next_cursor"]}
+    page = await client.get("/v1/me/feed", headers=reader.headers, params=params)
+    assert page.status_code == 503, page.text
+    assert page.headers["content-type"] == "application/problem+json"
+    assert page.json()["type"].endswith("/database-unavailable")
+    assert int(page.headers["retry-after"]) > 0

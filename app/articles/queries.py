@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import search
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
-from app.db import among_bound, dialect_name, keyset_before
+from app.db import among_bound, dialect_name, fetch_mappings, keyset_before
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, HiddenArticle, Topic
 
 SUMMARY_COLUMNS = (
@@ -81,7 +81,7 @@ def _labels_named(dialect: str) -> CompoundSelect[Any]:
     a page runs it without building and keying it again."""
     return union_all(
         *(
-            select(literal(key), model.id, model.slug, model.name).where(
+            select(literal(key).label("kind"), model.id, model.slug, model.name).where(
                 among_bound(dialect, model.id, key)
             )
             for key, model, _ in LABEL_KINDS
@@ -96,8 +96,8 @@ async def attach_labels(
     if not rows:
         return {}
     wanted = {key: list({i for row in rows for i in row[ids] or ()}) for key, _, ids in LABEL_KINDS}
-    found = await session.execute(_labels_named(dialect_name(session)), wanted)
-    named = {(key, i): {"slug": slug, "name": name} for key, i, slug, name in found}
+    found = await fetch_mappings(session, _labels_named(dialect_name(session)), wanted)
+    named = {(r["kind"], r["id"]): {"slug": r["slug"], "name": r["name"]} for r in found}
     return {
         row["id"]: {
             key: [named[key, i] for i in row[ids] or () if (key, i) in named]
@@ -113,7 +113,12 @@ _SUMMARY_LIST = TypeAdapter(list[ArticleSummary])
 
 async def summaries(session: AsyncSession, rows: Sequence[Any]) -> list[ArticleSummary]:
     """Summary forms for rows of ``SUMMARY_COLUMNS``, in the order given."""
-    mappings = [dict(row._mapping) for row in rows]
+    return await _summaries_of(session, [dict(row._mapping) for row in rows])
+
+
+async def _summaries_of(
+    session: AsyncSession, mappings: list[dict[str, Any]]
+) -> list[ArticleSummary]:
     labels = await attach_labels(session, mappings)
     return _SUMMARY_LIST.validate_python([m | labels[m["id"]] for m in mappings])
 
@@ -146,9 +151,8 @@ async def load_summaries(
     if unless_hidden_by is not None:
         parameters["user_id"] = unless_hidden_by
     statement = _live_summaries(dialect_name(session), unless_hidden=unless_hidden_by is not None)
-    rows = await session.execute(statement, parameters)
-    by_id = {row.id: row for row in rows}
-    return await summaries(session, [by_id[i] for i in article_ids if i in by_id])
+    by_id = {row["id"]: row for row in await fetch_mappings(session, statement, parameters)}
+    return await _summaries_of(session, [dict(by_id[i]) for i in article_ids if i in by_id])
 
 
 async def full_article(session: AsyncSession, article: Article) -> ArticleOut:

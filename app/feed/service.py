@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import queries as article_queries
 from app.cache import Cache
 from app.config import Settings
-from app.db import dialect_name, new_id, table_of
+from app.db import dialect_name, fetch_mappings, new_id, table_of
 from app.errors import AccountGone, InvalidCursor
 from app.feed import ranking, signals
 from app.feed.schemas import FeedItem
@@ -262,8 +262,8 @@ def _window_statement(dialect: str) -> Select[Any]:
     return select(
         FeedSnapshot.created_at,
         FeedSnapshot.expires_at,
-        func.json_array_length(FeedSnapshot.items),
-        type_coerce(between.scalar_subquery(), JSON),
+        func.json_array_length(FeedSnapshot.items).label("total"),
+        type_coerce(between.scalar_subquery(), JSON).label("entries"),
     ).where(
         FeedSnapshot.id == bindparam("snapshot_id", type_=FeedSnapshot.id.type),
         FeedSnapshot.user_id == bindparam("user_id", type_=FeedSnapshot.user_id.type),
@@ -276,16 +276,14 @@ async def load_window(
     """The reader's stored ranking from ``offset``, if it has not expired. The account is
     read only when the snapshot is not found: then it may be the account that is gone."""
     parameters = {"snapshot_id": snapshot_id, "user_id": user_id, "offset": offset, "limit": limit}
-    row = (
-        await session.execute(_window_statement(dialect_name(session)), parameters)
-    ).one_or_none()
+    rows = await fetch_mappings(session, _window_statement(dialect_name(session)), parameters)
+    row = rows[0] if rows else None
     if row is None and await session.scalar(select(User.id).where(User.id == user_id)) is None:
         # The account's snapshots went with it.
         raise AccountGone()
-    if row is None or row.expires_at <= now:
+    if row is None or row["expires_at"] <= now:
         raise InvalidCursor("This feed has expired; request the first page again for a fresh one.")
-    created_at, _, total, entries = row
-    return SnapshotWindow(snapshot_id, created_at, entries or [], total)
+    return SnapshotWindow(snapshot_id, row["created_at"], row["entries"] or [], row["total"])
 
 
 # A page's items validated by one call, not one call each.

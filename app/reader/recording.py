@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import TextClause, delete, select, text
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.db import (
     among,
     dialect_name,
+    driver_form,
     fetch_row_on_driver,
     insert_or_ignore,
     statements_commit_alone,
@@ -349,14 +349,6 @@ def batch_parameters(
     }
 
 
-@functools.cache
-def record_statement_for_driver(dialect: Dialect) -> tuple[str, tuple[str, ...]]:
-    """``record_statement`` as asyncpg prepares it (``$1``-style), and its parameters' names
-    in order."""
-    compiled = record_statement().compile(dialect=dialect)
-    return str(compiled), tuple(compiled.positiontup or ())
-
-
 # Whether the article of each position found was retracted (unknown articles' positions are
 # missing), and how many events were new; None, having written nothing, when the reader's
 # account is gone.
@@ -386,7 +378,7 @@ async def record_on_connection(
     """``record_in_one_statement`` on a connection outside any session, the statement run
     by the driver itself (``app.db.fetch_row_on_driver``): for batches recorded before
     routing. Its errors are asyncpg's."""
-    statement, names = record_statement_for_driver(connection.dialect)
+    statement, names, _ = driver_form(record_statement(), connection.dialect)
     parameters = batch_parameters(user_id, events, now)
     row = await fetch_row_on_driver(connection, statement, [parameters[n] for n in names])
     return _recorded(*row)
