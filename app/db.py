@@ -305,11 +305,22 @@ def driver_form(
     return str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params)
 
 
+async def _fetch_on_driver(
+    session: AsyncSession, statement: ClauseElement, parameters: Mapping[str, Any]
+) -> list[Any]:
+    """PostgreSQL: ``statement``'s rows (``asyncpg.Record``: by name and by position), run
+    on the driver itself over the session's connection."""
+    connection = await session.connection()
+    text_, names, bound = driver_form(statement, connection.dialect)
+    values = bound | dict(parameters)
+    return cast(list[Any], await _on_driver(connection, "fetch", text_, [values[n] for n in names]))
+
+
 async def fetch_mappings(
     session: AsyncSession, statement: ClauseElement, parameters: Mapping[str, Any]
 ) -> Sequence[Mapping[str, Any]]:
     """The rows of a read built once per process (kept by the function that builds it), as
-    mappings of its columns' names (use names, not positions or unpacking).
+    mappings of its columns' names.
 
     On PostgreSQL the session's connection runs it on the driver itself (``_on_driver``),
     for reads on the hottest paths: a feed page's three statements took ~0.85 ms less of
@@ -320,13 +331,17 @@ async def fetch_mappings(
     if dialect_name(session) != "postgresql":
         rows = (await session.execute(statement, parameters)).mappings().all()  # type: ignore[call-overload]
         return cast(Sequence[Mapping[str, Any]], rows)
-    connection = await session.connection()
-    text_, names, bound = driver_form(statement, connection.dialect)
-    values = bound | dict(parameters)
-    return cast(
-        Sequence[Mapping[str, Any]],
-        await _on_driver(connection, "fetch", text_, [values[name] for name in names]),
-    )
+    return await _fetch_on_driver(session, statement, parameters)
+
+
+async def fetch_rows(
+    session: AsyncSession, statement: ClauseElement, parameters: Mapping[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """``fetch_mappings``, its rows read by position (indexed or unpacked) instead."""
+    if dialect_name(session) != "postgresql":
+        rows = (await session.execute(statement, parameters)).all()  # type: ignore[call-overload]
+        return cast(Sequence[Sequence[Any]], rows)
+    return await _fetch_on_driver(session, statement, parameters)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

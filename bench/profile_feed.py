@@ -42,6 +42,7 @@ import httpx
 from server import process_cpu_seconds
 from sqlalchemy import event, text
 
+from app import db
 from app.api_keys.service import create_key
 from app.auth.security import create_access_token
 from app.config import Settings
@@ -82,6 +83,19 @@ async def profile(args: argparse.Namespace) -> None:
     @event.listens_for(engine.sync_engine, "after_cursor_execute")
     def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         timings[statement_key(statement)].append(time.perf_counter() - started.pop(id(cursor)))
+
+    # Statements the app runs on the PostgreSQL driver itself, which SQLAlchemy's events miss.
+    on_driver = db._on_driver
+
+    async def timed_on_driver(connection: Any, method: str, statement: str, arguments: Any) -> Any:
+        begun = time.perf_counter()
+        try:
+            return await on_driver(connection, method, statement, arguments)
+        finally:
+            timings[statement_key(statement)].append(time.perf_counter() - begun)
+
+    if not args.cpu:
+        db._on_driver = timed_on_driver
 
     rng = random.Random(args.seed)
     now = datetime.now(UTC)

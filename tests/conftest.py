@@ -4,7 +4,7 @@ SQLite by default; PostgreSQL when MYNEWS_TEST_DATABASE_URL names one.
 """
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -16,6 +16,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from app import db
 from app.auth import security
 from app.cli import alembic_config
 from app.config import Settings
@@ -90,15 +91,25 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-def executed(connection: AsyncConnection) -> list[str]:
+def executed(connection: AsyncConnection, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every SQL statement the test's connection runs from here on, in order (clear it to
-    start counting at a later point)."""
+    start counting at a later point): SQLAlchemy's, and those the app runs on the
+    PostgreSQL driver itself (``app.db._on_driver``), which SQLAlchemy's events miss."""
     statements: list[str] = []
 
     def record(_connection: object, _cursor: object, statement: str, *_: object) -> None:
         statements.append(statement)
 
     event.listen(connection.sync_connection, "before_cursor_execute", record)
+    on_driver = db._on_driver
+
+    async def recorded_on_driver(
+        on: AsyncConnection, method: str, statement: str, arguments: Sequence[object]
+    ) -> object:
+        statements.append(statement)
+        return await on_driver(on, method, statement, arguments)
+
+    monkeypatch.setattr(db, "_on_driver", recorded_on_driver)
     return statements
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.cache import Cache
-from app.db import among, among_bound, dialect_name, table_of
+from app.db import among, among_bound, dialect_name, fetch_rows, table_of
 from app.feed import ranking
 from app.models import (
     Article,
@@ -113,7 +113,7 @@ async def reader_signals(
     known here too, and the feed need not look each candidate up among them.
     """
     parameters = {"user_id": user_id, "most": most}
-    rows = (await session.execute(_reader_signals_statement(), parameters)).all()
+    rows = await fetch_rows(session, _reader_signals_statement(), parameters)
     since = now - timedelta(days=days)
     by_topic: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     by_author: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
@@ -175,7 +175,8 @@ def _sources_statement() -> Select[list[str]]:
 async def candidate_ids(session: AsyncSession, sources: CandidateSources) -> set[str]:
     """The ids every source finds, read by one statement."""
     if dialect_name(session) == "postgresql":
-        ids = await session.scalar(
+        found = await fetch_rows(
+            session,
             _sources_statement(),
             {
                 "followed_topics": list(sources.followed_topics),
@@ -188,7 +189,7 @@ async def candidate_ids(session: AsyncSession, sources: CandidateSources) -> set
                 "picks": sources.picks,
             },
         )
-        return set(ids or ())
+        return set(found[0][0] or ())
     # SQLite: a UNION ALL of one query per label, so its SQL differs from reader to reader.
     parts = [
         article_queries.newest_filed_statement("sqlite", link, labels, per_label).subquery()
@@ -202,8 +203,8 @@ async def candidate_ids(session: AsyncSession, sources: CandidateSources) -> set
     parts.append(newest_statement(limit=sources.recent).subquery())
     if sources.picks:
         parts.append(newest_statement(limit=sources.picks, picks_only=True).subquery())
-    found = await session.scalars(union_all(*(select(*list(part.c)[:1]) for part in parts)))
-    return set(found.all())
+    newest = await session.scalars(union_all(*(select(*list(part.c)[:1]) for part in parts)))
+    return set(newest.all())
 
 
 def _weighted_engagement() -> ColumnElement[float]:
@@ -426,7 +427,7 @@ async def candidates_of(
     wanted = sorted(set(article_ids))
     if not wanted:
         return []
-    rows = await session.execute(_facts_statement(dialect_name(session)), {"ids": wanted})
+    rows = await fetch_rows(session, _facts_statement(dialect_name(session)), {"ids": wanted})
     return [
         ranking.Candidate(
             article_id=article_id,
@@ -562,7 +563,7 @@ class LabelSlugs:
         }
         if missing["topics"] or missing["authors"]:
             statement = _slugs_statement(dialect_name(session))
-            for tag, label_id, slug in await session.execute(statement, missing):
+            for tag, label_id, slug in await fetch_rows(session, statement, missing):
                 (authors if tag else topics)[label_id] = slug
             for kept, found in ((self._topics, topics), (self._authors, authors)):
                 if len(kept) + len(found) > self._kept:
@@ -606,7 +607,7 @@ async def hidden_among(session: AsyncSession, user_id: str, article_ids: Sequenc
     """
     if not article_ids:
         return set()
-    own = (await session.scalars(_hidden_statement(), {"user_id": user_id})).all()
+    own = [row[0] for row in await fetch_rows(session, _hidden_statement(), {"user_id": user_id})]
     if len(own) <= HIDDEN_READ_WHOLE:
         return set(own).intersection(article_ids)
     found = await session.scalars(
@@ -627,8 +628,8 @@ async def excluded_for(
     if include_read:
         return await hidden_among(session, user_id, article_ids)
     statement = _hidden_or_read_statement(dialect_name(session))
-    found = await session.scalars(statement, {"user_id": user_id, "ids": list(article_ids)})
-    return set(found.all())
+    found = await fetch_rows(session, statement, {"user_id": user_id, "ids": list(article_ids)})
+    return {row[0] for row in found}
 
 
 @functools.cache
