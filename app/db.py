@@ -257,10 +257,6 @@ class Database:
             yield connection
 
 
-# What a statement run by the PostgreSQL driver itself raises, besides OSError.
-DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
-
-
 async def _on_driver(
     connection: AsyncConnection, method: str, statement: str, arguments: Sequence[Any]
 ) -> Any:
@@ -271,8 +267,8 @@ async def _on_driver(
     context and its result take more of the worker's time than the driver does (0.2-0.3 ms
     a statement). The driver prepares each statement once per connection, and runs it in
     the connection's transaction if there is one, else on its own. Its errors are asyncpg's
-    (``DRIVER_ERRORS``, and OSError); a connection it failed on is dropped from the pool,
-    unless the server refused the statement and the connection is still open."""
+    (``app.errors.DRIVER_ERRORS``, and OSError); a connection it failed on is dropped from
+    the pool, unless the server refused the statement and the connection is still open."""
     driver: Any = (await connection.get_raw_connection()).driver_connection
     try:
         return await getattr(driver, method)(statement, *arguments)
@@ -323,11 +319,12 @@ async def fetch_mappings(
     mappings of its columns' names.
 
     On PostgreSQL the session's connection runs it on the driver itself (``_on_driver``),
-    for reads on the hottest paths: a feed page's three statements took ~0.85 ms less of
-    the worker's time so. Only for statements whose values SQLAlchemy need not convert:
-    parameters of plain strings and numbers, and lists of them, bound as they are; rows as
-    the driver reads them (JSON decoded by the engine's deserializer, timestamps in UTC).
-    Errors on that path are asyncpg's (``is_database_unavailable`` knows them)."""
+    for reads on the hottest paths: a next page's three statements took 0.6-1.4 ms less of
+    the worker's time so, in one process. Only for statements whose values SQLAlchemy need
+    not convert: parameters of plain strings and numbers, and lists of them, bound as they
+    are; rows as the driver reads them (JSON decoded by the engine's deserializer,
+    timestamps in UTC). Errors on that path are asyncpg's (``is_database_unavailable`` knows
+    them)."""
     if dialect_name(session) != "postgresql":
         rows = (await session.execute(statement, parameters)).mappings().all()  # type: ignore[call-overload]
         return cast(Sequence[Mapping[str, Any]], rows)

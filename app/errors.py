@@ -169,6 +169,9 @@ async def handle_validation_error(
     )
 
 
+# What a statement the PostgreSQL driver runs itself raises (``app.db._on_driver``), besides
+# OSError.
+DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 # SQLSTATE classes meaning "cannot serve now": connection exception, insufficient resources,
 # operator intervention (shutdown, statement timeout).
 UNAVAILABLE_SQLSTATE_CLASSES = {"08", "53", "57"}
@@ -234,10 +237,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(sa_exc.SQLAlchemyError)(handle_unexpected_error)
     app.exception_handler(OSError)(handle_unexpected_error)
     # And those of statements the PostgreSQL driver runs itself (``app.db._on_driver``).
-    for driver_error in (
-        asyncpg.PostgresError,
-        asyncpg.InterfaceError,
-        asyncpg.InternalClientError,
-    ):
+    for driver_error in DRIVER_ERRORS:
         app.exception_handler(driver_error)(handle_unexpected_error)
     app.exception_handler(Exception)(handle_unexpected_error)

@@ -42,8 +42,8 @@ from app.auth.dependencies import bearer_scheme, presented_key, recently_verifie
 from app.auth.security import decode_access_token
 from app.cache import Cache
 from app.clock import app_time
-from app.db import DRIVER_ERRORS, Database
-from app.errors import AppError
+from app.db import Database
+from app.errors import DRIVER_ERRORS, AppError
 from app.models import ApiKey
 from app.models import Scope as KeyScope
 from app.pagination import DEFAULT_LIMIT, limit_asked

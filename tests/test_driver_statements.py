@@ -14,8 +14,8 @@ from app import db
 from app.articles import queries
 from app.clock import current_time
 from app.config import Settings
-from app.db import DRIVER_ERRORS, Database, dialect_name, fetch_mappings, fetch_row_on_driver
-from app.errors import is_database_unavailable
+from app.db import Database, dialect_name, fetch_mappings, fetch_row_on_driver
+from app.errors import DRIVER_ERRORS, is_database_unavailable
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
