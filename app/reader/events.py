@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.db import among, dialect_name, keyset_before
+from app.db import among, dialect_name, keyset_before, statements_commit_alone
 from app.errors import AccountGone
 from app.models import Article, ReaderArticle, User
 from app.reader import recording
@@ -81,9 +81,9 @@ def _accepted(
 async def record_events_alone(
     connection: AsyncConnection, user_id: str, events: Sequence[EventIn], now: datetime
 ) -> EventsAccepted:
-    """PostgreSQL: ``record_events`` as one statement on ``connection``, outside any session
-    (``recording.record_on_connection``). Its errors are asyncpg's; the statement writes all
-    or nothing, and sending the batch again records no event twice."""
+    """PostgreSQL: ``record_events`` as one statement on ``connection``, outside any
+    transaction (``recording.record_on_connection``). Its errors are asyncpg's; the
+    statement writes all or nothing, and sending the batch again records no event twice."""
     recorded = await recording.record_on_connection(connection, user_id, _timely(events, now), now)
     return _accepted(events, now, recorded)
 
@@ -93,10 +93,8 @@ async def record_events(
 ) -> EventsAccepted:
     """Record a batch of the reader's events; safe to send again."""
     if dialect_name(session) == "postgresql":
-        recorded = await recording.record_in_one_statement(
-            session, user_id, _timely(events, now), now
-        )
-        return _accepted(events, now, recorded)
+        await statements_commit_alone(session)
+        return await record_events_alone(await session.connection(), user_id, events, now)
     # An account deleted since the request was authenticated records nothing.
     if await session.scalar(select(User.id).where(User.id == user_id)) is None:
         raise AccountGone()

@@ -6,8 +6,9 @@ however many events they send. Counters live in (article, hour, shard) rows, rea
 over shards by id, so a story everyone is reading is many rows, not one that every writer
 queues on.
 
-PostgreSQL records a batch in one statement (``record_statement``), its rows as arrays:
-through the session on the route, by the driver itself before routing. SQLite takes a fixed
+PostgreSQL records a batch in one statement (``record_statement``), its rows as arrays, run
+by the driver itself (on the session's connection on the route, on a pooled one before
+routing). SQLite takes a fixed
 handful: one insert of the raw events (duplicates skipped by their client ids), one read and
 one upsert of the reader's per-article state, and one upsert of engagement counters, built
 once per process with rows as parameter lists.
@@ -29,7 +30,6 @@ from app.db import (
     driver_form,
     fetch_row_on_driver,
     insert_or_ignore,
-    statements_commit_alone,
     table_of,
     upsert,
 )
@@ -362,22 +362,12 @@ def _recorded(reader_found: bool, new: int, positions: list[int], retracted: lis
     return {position: position in gone for position in positions}, new
 
 
-async def record_in_one_statement(
-    session: AsyncSession, user_id: str, events: list[tuple[int, EventIn]], now: datetime
-) -> Recorded:
-    """PostgreSQL: record (position, event) pairs, folding them into the reader's rows and
-    the articles' engagement."""
-    await statements_commit_alone(session)
-    found = await session.execute(record_statement(), batch_parameters(user_id, events, now))
-    return _recorded(*found.one())
-
-
 async def record_on_connection(
     connection: AsyncConnection, user_id: str, events: list[tuple[int, EventIn]], now: datetime
 ) -> Recorded:
-    """``record_in_one_statement`` on a connection outside any session, the statement run
-    by the driver itself (``app.db.fetch_row_on_driver``): for batches recorded before
-    routing. Its errors are asyncpg's."""
+    """PostgreSQL: record (position, event) pairs, folding them into the reader's rows and
+    the articles' engagement, by ``record_statement`` run on the driver itself
+    (``app.db.fetch_row_on_driver``) outside any transaction. Its errors are asyncpg's."""
     statement, names, _ = driver_form(record_statement(), connection.dialect)
     parameters = batch_parameters(user_id, events, now)
     row = await fetch_row_on_driver(connection, statement, [parameters[n] for n in names])

@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import httpx
@@ -18,8 +19,9 @@ from app.config import Settings
 from app.db import dialect_name
 from app.errors import Forbidden
 from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
+from app.reader import events as events_module
 from app.reader import recording
-from app.reader.schemas import EventIn
+from app.reader.schemas import EventIn, EventsAccepted
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -456,12 +458,18 @@ async def test_a_batch_the_driver_fails_to_record_goes_to_the_route(
     if dialect_name(session) != "postgresql":
         pytest.skip("batches go to the driver itself on PostgreSQL only")
     article_id = await factories.create_article(session)
+    attempts: list[str] = []
+    record_alone = events_module.record_events_alone
 
-    async def lost(*_: object) -> None:
-        raise asyncpg.InterfaceError("connection lost")
+    async def lost_once(*arguments: Any) -> EventsAccepted:
+        attempts.append("lost" if not attempts else "recorded")
+        if len(attempts) == 1:
+            raise asyncpg.InterfaceError("connection lost")
+        return await record_alone(*arguments)
 
-    monkeypatch.setattr("app.reader.events.record_events_alone", lost)
+    monkeypatch.setattr(events_module, "record_events_alone", lost_once)
     response = await post(client, reader, [event("a", article_id), event("b", article_id)])
     assert response.status_code == 202, response.text
     assert response.json() == {"accepted": 2, "duplicates": 0, "rejected": []}
+    assert attempts == ["lost", "recorded"]  # before routing, then by the route
     assert await session.scalar(select(func.count()).select_from(ReadingEvent)) == 2
