@@ -56,9 +56,13 @@ class Weights:
     engagement_smoothing: float = 20.0
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """An article that may be shown, with what ranking needs to know of it."""
+class Candidate(NamedTuple):
+    """An article that may be shown, with what ranking needs to know of it.
+
+    A named tuple: a first page makes hundreds and each process keeps tens of thousands
+    (``RankingFacts``), and one is made in a third of the time a frozen dataclass takes, in
+    half its memory.
+    """
 
     article_id: str
     published_at: datetime

@@ -1,6 +1,9 @@
 """Ranking facts kept per process: read once, used for their minute at most, bounded in
 number, and given each request's engagement."""
 
+from datetime import UTC, datetime
+
+import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,3 +85,26 @@ async def test_candidates_carry_this_request_s_engagement(session: AsyncSession)
     assert await engagement_of({engaged: 5.0}) == {engaged: 5.0, quiet: 0.0}
     assert await engagement_of({engaged: 7.5, quiet: 1.0}) == {engaged: 7.5, quiet: 1.0}
     assert await engagement_of({}) == {engaged: 0.0, quiet: 0.0}
+
+
+async def test_kept_facts_share_their_label_ids(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The driver makes a new int for each label id of each row (beyond CPython's small ones).
+    published = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    rows: list[tuple[object, ...]] = [
+        ("a", published, False, "A", [int("7001"), int("7002")], [int("9001")]),
+        ("b", published, True, "B", [int("7001")], [int("9001")]),
+    ]
+
+    async def fetch_rows(*_: object) -> list[tuple[object, ...]]:
+        return rows
+
+    monkeypatch.setattr(signals, "fetch_rows", fetch_rows)
+    facts = signals.RankingFacts(clock=Clock())
+    found = {c.article_id: c for c in await facts.candidates(session, ["a", "b"], {})}
+
+    assert found["a"].topics == (7001, 7002)
+    assert found["b"].authors == (9001,)
+    assert found["a"].topics[0] is found["b"].topics[0]
+    assert found["a"].authors[0] is found["b"].authors[0]

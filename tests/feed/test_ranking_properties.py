@@ -82,7 +82,7 @@ def test_a_followed_topic_outranks_an_unrelated_article(
     assume(followed != other)
     profile = Profile(followed_topics=frozenset({followed}))
     unrelated = Candidate("a", published(age), (other,), engagement=engagement, editors_pick=pick)
-    on_topic = replace(unrelated, article_id="b", topics=(other, followed))
+    on_topic = unrelated._replace(article_id="b", topics=(other, followed))
 
     ranked = rank([unrelated, on_topic], profile, NOW, WEIGHTS)
 
@@ -116,9 +116,9 @@ def test_a_followed_author_outranks_an_unrelated_article(
 def test_the_fresher_of_two_otherwise_equal_articles_ranks_higher(
     article: Candidate, profile: Profile, age: float, older_by_minutes: float
 ) -> None:
-    fresh = replace(article, article_id="z", published_at=published(age))
+    fresh = article._replace(article_id="z", published_at=published(age))
     stale_at = published(age) - timedelta(minutes=older_by_minutes)
-    stale = replace(article, article_id="a", published_at=stale_at)
+    stale = article._replace(article_id="a", published_at=stale_at)
 
     ranked = rank([stale, fresh], profile, NOW, WEIGHTS)
 
@@ -131,7 +131,7 @@ def test_the_fresher_of_two_otherwise_equal_articles_ranks_higher(
 def test_more_engagement_lifts_an_article(
     article: Candidate, profile: Profile, more: float
 ) -> None:
-    busier = replace(article, engagement=article.engagement + more)
+    busier = article._replace(engagement=article.engagement + more)
 
     assert score(busier, profile, NOW, WEIGHTS).score > score(article, profile, NOW, WEIGHTS).score
 
@@ -146,7 +146,7 @@ def test_more_engagement_lifts_an_article(
 def test_a_signal_moves_the_topics_other_articles_its_way(
     article: Candidate, topic: int, kind: str, hours_ago: float
 ) -> None:
-    other_article = replace(article, topics=(*article.topics, topic))
+    other_article = article._replace(topics=(*article.topics, topic))
     signal = interest([(kind, published(hours_ago))], NOW, INTEREST_HALF_LIFE_HOURS)
 
     before = score(other_article, Profile(), NOW, WEIGHTS).score
@@ -170,7 +170,7 @@ def test_a_signal_never_moves_an_article_against_its_way(
     article: Candidate, profile: Profile, topic: int, kind: str, earlier: list[str]
 ) -> None:
     # Whatever else the reader liked or disliked, one more signal can only push one way.
-    on_topic = replace(article, topics=(*article.topics, topic))
+    on_topic = article._replace(topics=(*article.topics, topic))
     signals = [(k, published(24.0)) for k in earlier]
 
     def knowing(topic_signals: list[tuple[str, datetime]]) -> Profile:
@@ -284,7 +284,7 @@ def test_wire_copies_of_non_english_headlines_are_told_apart() -> None:
 def test_the_same_articles_in_any_order_rank_the_same(
     data: st.DataObject, articles: list[Candidate], profile: Profile
 ) -> None:
-    articles = [replace(a, article_id=f"a{i:02}") for i, a in enumerate(articles)]
+    articles = [a._replace(article_id=f"a{i:02}") for i, a in enumerate(articles)]
     shuffled = data.draw(st.permutations(articles))
 
     assert rank(shuffled, profile, NOW, WEIGHTS) == rank(articles, profile, NOW, WEIGHTS)
