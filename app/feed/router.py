@@ -41,7 +41,7 @@ async def read_feed(
     at least 15 minutes. `mode=latest` lists followed topics and authors, newest first.
     """
     # No statement here needs another's transaction: reads, and a new snapshot written by
-    # one statement (after one that clears the reader's expired ones).
+    # one statement that also clears the reader's expired ones (two on SQLite).
     await statements_commit_alone(session)
     binding = cursors.binding("feed", {"mode": mode, "include_read": include_read}, user_id)
     if mode == "latest":

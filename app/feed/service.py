@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 from pydantic import TypeAdapter
 from sqlalchemy import (
     JSON,
@@ -34,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles import queries as article_queries
 from app.cache import Cache
 from app.config import Settings
-from app.db import dialect_name, fetch_mappings, new_id, table_of
+from app.db import dialect_name, fetch_mappings, json_text, new_id, table_of, write_on_driver
 from app.errors import AccountGone, InvalidCursor
 from app.feed import ranking, signals
 from app.feed.schemas import FeedItem
@@ -179,6 +180,22 @@ def _snapshot_insert() -> Insert:
     return insert(table_of(FeedSnapshot))
 
 
+@functools.cache
+def _snapshot_write() -> Insert:
+    """PostgreSQL: the reader's expired snapshots cleared and the new one written, by one
+    statement (the clearing a data-modifying WITH); its columns, and ``now``, given as
+    parameters. Built once."""
+    table = table_of(FeedSnapshot)
+    return (
+        insert(table)
+        .values({column: bindparam(column, type_=table.c[column].type) for column in _COLUMNS})
+        .add_cte(_clear_expired_statement().cte("cleared"))
+    )
+
+
+_COLUMNS = ("id", "user_id", "created_at", "expires_at", "items")
+
+
 async def create_snapshot(
     session: AsyncSession,
     slugs: signals.LabelSlugs,
@@ -202,7 +219,6 @@ async def create_snapshot(
         [item.candidate.article_id, round(item.score, 4), [written[r] for r in item.reasons]]
         for item in kept
     ]
-    await session.execute(_clear_expired_statement(), {"user_id": user_id, "now": now})
     values = {
         "id": new_id(),
         "user_id": user_id,
@@ -210,11 +226,21 @@ async def create_snapshot(
         "expires_at": now + timedelta(minutes=settings.feed_snapshot_ttl_minutes),
         "items": items,
     }
+    # Its one reference is the reader: a violation means the account went while its feed
+    # was being ranked.
+    if dialect_name(session) == "postgresql":
+        try:
+            await write_on_driver(
+                session, _snapshot_write(), {**values, "items": json_text(items), "now": now}
+            )
+        except asyncpg.ForeignKeyViolationError:
+            raise AccountGone() from None
+        return FeedSnapshot(**values)
+    await session.execute(_clear_expired_statement(), {"user_id": user_id, "now": now})
     # Written by a Core insert: the session has nothing to track in a row never changed.
     try:
         await session.execute(_snapshot_insert(), values)
     except IntegrityError:
-        # Its one reference, the reader: the account went while its feed was being ranked.
         raise AccountGone() from None
     return FeedSnapshot(**values)
 

@@ -1,16 +1,17 @@
 """Snapshots: a first page stores its ranking for the cursor to page through, up to a bound."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.db import new_id
+from app.db import dialect_name, new_id
 from app.errors import AccountGone
 from app.feed import ranking, service
 from app.feed.signals import LabelSlugs
-from app.models import Author, Topic
+from app.models import Author, FeedSnapshot, Topic
 from app.topics.service import ensure_labels
 from tests import factories
 
@@ -64,6 +65,29 @@ async def test_a_ranking_for_an_account_deleted_meanwhile_is_refused_not_failed(
     await session.flush()
     with pytest.raises(AccountGone):
         await service.create_snapshot(session, LabelSlugs(), reader.id, scored(3), NOW, settings)
+
+
+async def test_a_new_snapshot_clears_the_reader_s_expired_ones_in_the_same_statement(
+    session: AsyncSession, settings: Settings, executed: list[str]
+) -> None:
+    reader, other = await factories.create_user(session), await factories.create_user(session)
+    ttl = timedelta(minutes=settings.feed_snapshot_ttl_minutes)
+    slugs = LabelSlugs()
+    expired = await service.create_snapshot(session, slugs, reader.id, scored(2), NOW, settings)
+    others = await service.create_snapshot(session, slugs, other.id, scored(2), NOW, settings)
+    later = NOW + ttl / 2
+    kept = await service.create_snapshot(session, slugs, reader.id, scored(2), later, settings)
+
+    assert set(await session.scalars(select(FeedSnapshot.id))) == {expired.id, others.id, kept.id}
+
+    executed.clear()
+    newest = await service.create_snapshot(
+        session, slugs, reader.id, scored(2), NOW + ttl, settings
+    )
+    if dialect_name(session) == "postgresql":
+        assert len(executed) == 1
+
+    assert set(await session.scalars(select(FeedSnapshot.id))) == {others.id, kept.id, newest.id}
 
 
 async def test_label_slugs_are_read_once_then_kept(
