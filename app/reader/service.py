@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.articles import service as article_service
-from app.db import insert_or_ignore, keyset_before, table_of, upsert
+from app.db import fetch_rows, insert_or_ignore, keyset_before, table_of, upsert
 from app.errors import AccountGone, NotFound
 from app.models import (
     Article,
@@ -200,7 +200,7 @@ async def reader_labels(session: AsyncSession, user_id: str, now: datetime) -> R
     """The reader's follows and mutes in force, read by one statement; ``AccountGone`` when
     the reader's account no longer exists (that statement reads it too)."""
     found: list[list[int]] = [[], [], [], [], []]
-    rows = await session.execute(_labels_statement(), {"user_id": user_id, "now": now})
+    rows = await fetch_rows(session, _labels_statement(), {"user_id": user_id, "now": now})
     for tag, label_id in rows:
         found[tag].append(label_id)
     if not found[ACCOUNT_TAG]:
