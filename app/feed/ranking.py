@@ -152,21 +152,28 @@ def scorer(profile: Profile, now: datetime, weights: Weights) -> Callable[[Candi
     engagement_weight, smoothing = weights.engagement, weights.engagement_smoothing
     pick_weight, half_life = weights.editors_pick, weights.freshness_half_life_hours
 
+    # Each reason is made as its contribution is, and only if it is large enough to show.
+    threshold = REASON_THRESHOLD
+    follows_shown = (followed_topic >= threshold, followed_author >= threshold)
+    pick_shown = pick_weight >= threshold
+
     def score_one(candidate: Candidate) -> Scored:
         total = 0.0
-        shown: list[tuple[float, str, int | None, int | None]] = []
+        shown: list[tuple[float, Reason]] = []
         topics, authors = candidate.topics, candidate.authors
         if followed_topics:
             for topic in topics:
                 if topic in followed_topics:
                     total += followed_topic
-                    shown.append((followed_topic, "followed_topic", topic, None))
+                    if follows_shown[0]:
+                        shown.append((followed_topic, _reason("followed_topic", topic, None)))
                     break
         if followed_authors:
             for author in authors:
                 if author in followed_authors:
                     total += followed_author
-                    shown.append((followed_author, "followed_author", None, author))
+                    if follows_shown[1]:
+                        shown.append((followed_author, _reason("followed_author", None, author)))
                     break
 
         # The strongest liking shows as a reason; any disliking pulls the article down.
@@ -189,32 +196,39 @@ def scorer(profile: Profile, now: datetime, weights: Weights) -> Callable[[Candi
         if best is not None and best[0] > 0:
             liking = inferred_weight * best[0]
             total += liking
-            shown.append((liking, "inferred_interest", best[1], best[2]))
+            if liking >= threshold:
+                shown.append((liking, _reason("inferred_interest", best[1], best[2])))
         if worst < 0:
             total += inferred_weight * worst
 
-        freshness = freshness_weight * decay(hours_between(candidate.published_at, now), half_life)
+        # ``decay(hours_between(published_at, now), half_life)``, written out: it is the one
+        # contribution every candidate has.
+        age = (now - candidate.published_at).total_seconds() / 3600
+        freshness = freshness_weight * 0.5 ** (max(age, 0.0) / half_life)
         total += freshness
-        shown.append((freshness, "recent", None, None))
+        if freshness >= threshold:
+            shown.append((freshness, _RECENT))
         engagement = candidate.engagement
         trending = engagement_weight * (engagement / (engagement + smoothing))
         total += trending
-        shown.append((trending, "trending", None, None))
+        if trending >= threshold:
+            shown.append((trending, _TRENDING))
         if candidate.editors_pick:
             total += pick_weight
-            shown.append((pick_weight, "editors_pick", None, None))
+            if pick_shown:
+                shown.append((pick_weight, _EDITORS_PICK))
 
+        if not shown:
+            return Scored(candidate, total, _ONLY_RECENT)
         # Largest first; equal contributions keep their order (sorting is stable either way).
-        kept = [part for part in shown if part[0] >= REASON_THRESHOLD]
-        if len(kept) > 1:
-            kept.sort(key=_size, reverse=True)
-        reasons = tuple([_reason(code, topic, author) for _, code, topic, author in kept])
-        return Scored(candidate, total, reasons or _ONLY_RECENT)
+        if len(shown) > 1:
+            shown.sort(key=_size, reverse=True)
+        return Scored(candidate, total, tuple([reason for _, reason in shown]))
 
     return score_one
 
 
-def _size(part: tuple[float, str, int | None, int | None]) -> float:
+def _size(part: tuple[float, Reason]) -> float:
     return part[0]
 
 
@@ -224,7 +238,10 @@ def _reason(code: str, topic: int | None, author: int | None) -> Reason:
     return Reason(code, topic=topic, author=author)
 
 
-_ONLY_RECENT = (_reason("recent", None, None),)
+_RECENT = _reason("recent", None, None)
+_TRENDING = _reason("trending", None, None)
+_EDITORS_PICK = _reason("editors_pick", None, None)
+_ONLY_RECENT = (_RECENT,)
 
 
 def _order_key(item: Scored) -> tuple[float, float, str]:

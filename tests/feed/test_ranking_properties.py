@@ -7,14 +7,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.feed.ranking import (
+    REASON_THRESHOLD,
     Candidate,
     Profile,
     Reason,
     Scored,
     Weights,
     build_feed,
+    decay,
     diversify,
     drop_wire_copies,
+    hours_between,
     interest,
     rank,
     score,
@@ -314,6 +317,47 @@ def test_every_article_has_reasons_that_name_what_the_reader_follows(
                 r.author in article.authors and profile.author_interest.get(r.author, 0) > 0
             )
             assert liked
+
+
+def contribution(reason: Reason, article: Candidate, profile: Profile, weights: Weights) -> float:
+    """What a reason's part of the score is, from the terms ``score`` documents."""
+    if reason.code == "inferred_interest":
+        if reason.topic is not None:
+            return weights.inferred_interest * profile.topic_interest[reason.topic]
+        return weights.inferred_interest * profile.author_interest[reason.author or 0]
+    engagement = article.engagement
+    return {
+        "followed_topic": weights.followed_topic,
+        "followed_author": weights.followed_author,
+        "recent": weights.freshness
+        * decay(hours_between(article.published_at, NOW), weights.freshness_half_life_hours),
+        "trending": weights.engagement * engagement / (engagement + weights.engagement_smoothing),
+        "editors_pick": weights.editors_pick,
+    }[reason.code]
+
+
+@properties
+@given(
+    article=candidates(),
+    profile=profiles(),
+    follows=st.sampled_from([3.0, 0.1]),
+    pick=st.sampled_from([1.0, 0.1]),
+)
+def test_reasons_are_what_added_enough_to_show_largest_first(
+    article: Candidate, profile: Profile, follows: float, pick: float
+) -> None:
+    weights = replace(WEIGHTS, followed_topic=follows, followed_author=follows, editors_pick=pick)
+    reasons = score(article, profile, NOW, weights).reasons
+
+    parts = [contribution(r, article, profile, weights) for r in reasons]
+    assert parts == sorted(parts, reverse=True)
+    # Nothing large enough to show: the article is there for being recent, however little.
+    shown_anyway = reasons == (Reason("recent"),)
+    assert shown_anyway or all(part >= REASON_THRESHOLD for part in parts)
+    if follows < REASON_THRESHOLD:
+        assert not {"followed_topic", "followed_author"} & {r.code for r in reasons}
+    if article.editors_pick and pick >= REASON_THRESHOLD:
+        assert Reason("editors_pick") in reasons
 
 
 def test_followed_labels_share_a_candidate_budget_but_keep_a_floor() -> None:
