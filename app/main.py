@@ -22,7 +22,7 @@ from app.db import Database
 from app.errors import install_error_handlers
 from app.fast_path import FastPathMiddleware
 from app.feed.router import router as feed_router
-from app.feed.signals import SharedSignals
+from app.feed.signals import RankingFacts, SharedSignals
 from app.middleware import (
     BodySizeLimitMiddleware,
     EncodedETagMiddleware,
@@ -76,11 +76,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             connect_timeout=settings.db_connect_timeout_seconds,
         )
         listening = asyncio.create_task(revocations.run()) if revocations else None
+        facts: RankingFacts = app.state.feed_signals.facts
+        keeping = asyncio.create_task(facts.keep_newest(app.state.database.sessionmaker))
         tune_garbage_collector(settings.gc_young_threshold)
         yield
-        if listening is not None:
-            listening.cancel()
-            await asyncio.gather(listening, return_exceptions=True)
+        background = [task for task in (listening, keeping) if task is not None]
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await app.state.cache.close()
         await app.state.database.engine.dispose()
 

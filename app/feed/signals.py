@@ -10,9 +10,11 @@ reads only its own part.
 import asyncio
 import functools
 import json
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +51,8 @@ from app.models import (
     Topic,
 )
 from app.reader.recording import hour_of
+
+logger = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 # The feed's row-heavy reads select table columns (Core), not mapped attributes: the ORM's
@@ -240,6 +244,10 @@ def newest_statement(*, limit: int | ColumnElement[int], picks_only: bool = Fals
 
 TRENDING_CACHE_SECONDS = 60
 ENGAGEMENT_REFRESH_SECONDS = 60
+# How often each process reads the newest articles' ranking facts, and at most how often
+# after it has written articles (``RankingFacts.keep_newest``).
+NEWEST_REFRESH_SECONDS = 30.0
+NEWEST_AT_LEAST_SECONDS = 5.0
 
 
 async def most_engaged_cached(
@@ -420,20 +428,36 @@ def _facts_statement(dialect: str) -> Select[Any]:
     ).where(among_bound(dialect, articles.id, "ids"), articles.retracted_at.is_(None))
 
 
-async def candidates_of(
-    session: AsyncSession, article_ids: Iterable[str], labels: dict[int, int] | None = None
+@functools.cache
+def _newest_facts_statement() -> Select[Any]:
+    """What ranking needs of the newest ``most`` live articles: one backward range of the
+    (published_at, id) index. Built once."""
+    articles = ARTICLES.c
+    return (
+        select(
+            articles.id,
+            articles.published_at,
+            articles.editors_pick,
+            articles.headline,
+            articles.topic_ids,
+            articles.author_ids,
+        )
+        .where(articles.retracted_at.is_(None))
+        .order_by(articles.published_at.desc(), articles.id.desc())
+        .limit(bindparam("most", type_=Integer))
+    )
+
+
+def _as_candidates(
+    rows: Iterable[Sequence[Any]], labels: dict[int, int] | None = None
 ) -> list[ranking.Candidate]:
-    """Live articles as ranking candidates, without engagement (the caller adds it).
+    """Facts rows (``_facts_statement``'s columns) as candidates without engagement.
 
     ``labels``, when given, holds one int object per label id for every candidate that is
     kept: the driver makes a new one for each id of each row.
     """
-    wanted = sorted(set(article_ids))
-    if not wanted:
-        return []
-    rows = await fetch_rows(session, _facts_statement(dialect_name(session)), {"ids": wanted})
     one = {} if labels is None else labels
-    # Positional: a first page makes up to hundreds of these.
+    # Positional: a first page makes up to hundreds of these, a refresh tens of thousands.
     return [
         ranking.Candidate(
             article_id,
@@ -448,41 +472,96 @@ async def candidates_of(
     ]
 
 
+async def candidates_of(
+    session: AsyncSession, article_ids: Iterable[str], labels: dict[int, int] | None = None
+) -> list[ranking.Candidate]:
+    """Live articles as ranking candidates, without engagement (the caller adds it); label
+    ids shared through ``labels`` as ``_as_candidates`` says."""
+    wanted = sorted(set(article_ids))
+    if not wanted:
+        return []
+    rows = await fetch_rows(session, _facts_statement(dialect_name(session)), {"ids": wanted})
+    return _as_candidates(rows, labels)
+
+
 class RankingFacts:
     """What ranking needs of each article (time, pick, headline, topics, authors), kept per
     process for a minute: readers' candidates overlap heavily (the day's news, big topics,
     trending), so most requests find theirs here instead of in two statements.
 
-    ``forget`` drops them all when this process has written articles; a correction made
-    through another process reaches this one's rankings within the minute. What a page
-    shows is read afresh (``load_summaries``), and a retracted article is never shown.
+    Two parts:
 
-    Plain dictionaries in two generations, not a TTL cache: a first page looks up ~600
-    articles, and a TTL cache's bookkeeping per lookup cost more than all the rest of this.
-    Facts go into the young generation; when it holds half of ``kept`` it becomes the old
-    one, and what is found there moves back to the young; no fact is used past ``seconds``.
-    A fact takes ~560 bytes (its label ids are shared, see ``candidates_of``). A large
-    archive's readers meet over 100,000 articles a minute: with 30,000 kept, a quarter of a
-    first page's candidates were read again, and those reads were the largest part of its
-    cost that grew with the archive.
+    - The newest articles' facts (``newest`` of them), read by one statement in the
+      background (``keep_newest``) every ``NEWEST_REFRESH_SECONDS``. On a large archive
+      they are nine lookups in ten a first page makes, and reading them in one range of an
+      index costs a small part of what reading them a few at a time on requests did.
+    - Any other article's, read when a request needs them, in two generations of plain
+      dictionaries, not a TTL cache: a first page looks up ~600 articles, and a TTL cache's
+      bookkeeping per lookup cost more than all the rest of this. Facts go into the young
+      generation; when it holds half of ``kept`` it becomes the old one, and what is found
+      there moves back to the young.
+
+    No fact is used past ``seconds``. ``forget`` drops them all when this process has
+    written articles (and has the newest read again within ``NEWEST_AT_LEAST_SECONDS``); a
+    correction made through another process reaches this one's rankings within the minute.
+    What a page shows is read afresh (``load_summaries``), and a retracted article is never
+    shown. A fact takes ~560 bytes (its label ids are shared, see ``_as_candidates``).
     """
 
     def __init__(
         self,
         *,
-        kept: int = 60_000,
+        kept: int = 30_000,
+        newest: int = 30_000,
         seconds: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._kept = kept
+        self._newest_count = newest
         self._seconds = seconds
         self._clock = clock
+        self._wanted = asyncio.Event()
+        self._forgotten = 0
         self.forget()
 
     def forget(self) -> None:
         self._young: dict[str, tuple[float, ranking.Candidate]] = {}
         self._old: dict[str, tuple[float, ranking.Candidate]] = {}
         self._labels: dict[int, int] = {}
+        self._newest: dict[str, ranking.Candidate] = {}
+        self._newest_read_at = float("-inf")
+        self._forgotten += 1
+        self._wanted.set()
+
+    async def read_newest(self, session: AsyncSession) -> None:
+        """Read the facts of the newest live articles, replacing those read before (unless
+        ``forget`` was called meanwhile: then they may predate this process's writes)."""
+        began, forgotten = self._clock(), self._forgotten
+        rows = await fetch_rows(session, _newest_facts_statement(), {"most": self._newest_count})
+        newest = {c.article_id: c for c in _as_candidates(rows, self._labels)}
+        if forgotten == self._forgotten:
+            self._newest, self._newest_read_at = newest, began
+
+    async def keep_newest(
+        self, sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]
+    ) -> None:
+        """Read the newest facts every ``NEWEST_REFRESH_SECONDS``, and soon after ``forget``
+        (at most every ``NEWEST_AT_LEAST_SECONDS``), until cancelled; a failed read is
+        logged and tried again at the next turn."""
+        while True:
+            self._wanted.clear()
+            try:
+                async with sessions() as session:
+                    await self.read_newest(session)
+            except Exception as error:  # the database may be down: requests read their own
+                logger.warning(
+                    "Newest ranking facts not read (%s: %s)", type(error).__name__, error
+                )
+            await asyncio.sleep(NEWEST_AT_LEAST_SECONDS)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._wanted.wait(), NEWEST_REFRESH_SECONDS - NEWEST_AT_LEAST_SECONDS
+                )
 
     async def candidates(
         self, session: AsyncSession, article_ids: Iterable[str], engagement: dict[str, float]
@@ -491,10 +570,15 @@ class RankingFacts:
         its ``engagement``."""
         now = self._clock()
         fresh_since = now - self._seconds
+        newest = self._newest if self._newest_read_at >= fresh_since else {}
         young, old = self._young, self._old
         found: list[ranking.Candidate] = []
         missing: list[str] = []
         for article_id in set(article_ids):
+            candidate = newest.get(article_id)
+            if candidate is not None:
+                found.append(candidate)
+                continue
             known = young.get(article_id)
             if known is None:
                 known = old.get(article_id)
@@ -504,7 +588,7 @@ class RankingFacts:
                 found.append(known[1])
             else:
                 missing.append(article_id)
-        if len(self._labels) > self._kept:
+        if len(self._labels) > self._kept + self._newest_count:
             self._labels = {}
         for candidate in await candidates_of(session, missing, self._labels):
             young[candidate.article_id] = (now, candidate)

@@ -1,15 +1,22 @@
-"""Ranking facts kept per process: read once, used for their minute at most, bounded in
-number, and given each request's engagement."""
+"""Ranking facts kept per process: read once (the newest articles' in the background), used
+for their minute at most, bounded in number, and given each request's engagement."""
 
-from datetime import UTC, datetime
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import fetch_rows
 from app.feed import ranking, signals
 from app.models import Article
 from tests import factories
+
+PUBLISHED = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
 
 class Clock:
@@ -21,8 +28,14 @@ class Clock:
 
 
 async def stories(session: AsyncSession, count: int) -> list[str]:
+    """Stories 0 to ``count - 1``, each published a minute after the one before."""
     return [
-        await factories.create_article(session, headline=f"Story {n}", topics=["Diplomacy"])
+        await factories.create_article(
+            session,
+            headline=f"Story {n}",
+            topics=["Diplomacy"],
+            published_at=(PUBLISHED + timedelta(minutes=n)).isoformat(),
+        )
         for n in range(count)
     ]
 
@@ -108,3 +121,92 @@ async def test_kept_facts_share_their_label_ids(
     assert found["b"].authors == (9001,)
     assert found["a"].topics[0] is found["b"].topics[0]
     assert found["a"].authors[0] is found["b"].authors[0]
+
+
+async def test_the_newest_facts_are_read_in_one_statement_and_serve_for_their_minute(
+    session: AsyncSession, executed: list[str]
+) -> None:
+    older, *newest = await stories(session, 4)
+    clock = Clock()
+    facts = signals.RankingFacts(newest=3, seconds=60, clock=clock)
+    executed.clear()
+    await facts.read_newest(session)
+    assert len(executed) == 1
+
+    executed.clear()
+    assert await headlines(facts, session, newest) == {
+        i: f"Story {n + 1}" for n, i in enumerate(newest)
+    }
+    assert executed == [], "the newest are known"
+    assert (await headlines(facts, session, [older]))[older] == "Story 0"
+    assert len(executed) == 1, "an older one is read when asked for"
+
+    await retitle(session, newest[0], "Corrected")
+    clock.now += 59
+    assert (await headlines(facts, session, newest[:1]))[newest[0]] == "Story 1"
+    clock.now += 2
+    assert (await headlines(facts, session, newest[:1]))[newest[0]] == "Corrected"
+
+    await retitle(session, newest[1], "Corrected too")
+    await facts.read_newest(session)
+    facts.forget()
+    assert (await headlines(facts, session, newest[1:2]))[newest[1]] == "Corrected too"
+
+
+async def test_newest_facts_read_while_this_process_wrote_are_not_kept(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await stories(session, 2)
+    facts = signals.RankingFacts(newest=2, clock=Clock())
+    read = fetch_rows
+
+    async def slow_read(*args: Any) -> Any:
+        rows = await read(*args)
+        facts.forget()  # an article written and committed while the facts were on their way
+        return rows
+
+    monkeypatch.setattr(signals, "fetch_rows", slow_read)
+    await facts.read_newest(session)
+    monkeypatch.setattr(signals, "fetch_rows", read)
+    await retitle(session, ids[0], "Corrected")
+    assert (await headlines(facts, session, ids[:1]))[ids[0]] == "Corrected"
+
+
+async def test_the_newest_facts_are_kept_read_in_the_background(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(signals, "NEWEST_AT_LEAST_SECONDS", 0.01)
+    monkeypatch.setattr(signals, "NEWEST_REFRESH_SECONDS", 60.0)
+    ids = await stories(session, 2)
+    facts = signals.RankingFacts(newest=2)
+    reads: list[str] = []
+    failing = True
+
+    @contextlib.asynccontextmanager
+    async def sessions() -> AsyncIterator[AsyncSession]:
+        reads.append("read")
+        if failing:
+            raise ConnectionRefusedError("the database is down")
+        yield session
+
+    async def read_count(at_least: int) -> int:
+        for _ in range(500):
+            if len(reads) >= at_least:
+                return len(reads)
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{len(reads)} reads, not {at_least}")
+
+    keeping = asyncio.create_task(facts.keep_newest(sessions))
+    try:
+        await read_count(1)
+        assert "Newest ranking facts not read (ConnectionRefusedError" in caplog.text
+        failing = False
+        facts.forget()  # wakes the keeper before its half minute is out
+        await read_count(2)
+        await asyncio.sleep(0.05)
+        await retitle(session, ids[0], "Corrected behind its back")
+        assert (await headlines(facts, session, ids[:1]))[ids[0]] == "Story 0"
+    finally:
+        keeping.cancel()
+        await asyncio.gather(keeping, return_exceptions=True)
+    assert keeping.cancelled()
