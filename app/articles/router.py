@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import batch, queries, service
 from app.articles.schemas import (
@@ -111,13 +112,14 @@ async def create_article(
     return await queries.full_article(session, await service.get_live_article(session, article_id))
 
 
-async def _refresh_ranking_facts(request: Request, session: SessionDep) -> None:
-    """Feeds ranked in this process read articles afresh once this request's changes commit."""
-    shared: SharedSignals = request.app.state.feed_signals
-    after_commit(session, shared.facts.forget)
+def _forget_ranking_facts(request: Request, session: AsyncSession, article_ids: list[str]) -> None:
+    """Feeds ranked in this process read these articles afresh once this request's changes
+    commit (other processes' within their minute). A new article needs nothing: no process
+    knows its facts yet."""
+    if article_ids:
+        shared: SharedSignals = request.app.state.feed_signals
+        after_commit(session, lambda: shared.facts.forget(article_ids))
 
-
-ChangesArticles = Depends(_refresh_ranking_facts)
 
 INGEST_RETRY_AFTER_SECONDS = 5
 
@@ -158,13 +160,16 @@ IngestSlot = Depends(_ingest_slot, scope="function")
     "/batch",
     response_model=BatchOut,
     responses={503: {"description": "Too many batches at once: retry after `Retry-After`."}},
-    dependencies=[IngestSlot, ChangesArticles, ChangesTopicFeeds],
+    dependencies=[IngestSlot, ChangesTopicFeeds],
 )
 async def upsert_batch(
-    body: ArticleBatchIn, session: SessionDep, _writer: ArticleWriter, now: Now
+    body: ArticleBatchIn, session: SessionDep, _writer: ArticleWriter, now: Now, request: Request
 ) -> BatchOut:
     """Create or update up to 500 articles by external_id (or url); safe to repeat."""
-    return BatchOut(results=await batch.upsert_articles(session, body.articles, now))
+    results = await batch.upsert_articles(session, body.articles, now)
+    updated = [r.id for r in results if r.status == "updated" and r.id is not None]
+    _forget_ranking_facts(request, session, updated)
+    return BatchOut(results=results)
 
 
 @router.get("/{article_id:id}", response_model=Article, responses={**NOT_MODIFIED, **GONE})
@@ -184,13 +189,19 @@ async def read_article(article_id: str, session: SessionDep, request: Request) -
     "/{article_id:id}",
     response_model=Article,
     responses=GONE,
-    dependencies=[ChangesArticles, ChangesTopicFeeds],
+    dependencies=[ChangesTopicFeeds],
 )
 async def update_article(
-    article_id: str, body: ArticleFields, session: SessionDep, _writer: ArticleWriter, now: Now
+    article_id: str,
+    body: ArticleFields,
+    session: SessionDep,
+    _writer: ArticleWriter,
+    now: Now,
+    request: Request,
 ) -> Article:
     """Correct an article: only the fields sent change."""
     await service.update_article(session, article_id, body, now)
+    _forget_ranking_facts(request, session, [article_id])
     return await queries.full_article(session, await service.get_live_article(session, article_id))
 
 
@@ -198,10 +209,11 @@ async def update_article(
     "/{article_id:id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=GONE,
-    dependencies=[ChangesArticles, ChangesTopicFeeds],
+    dependencies=[ChangesTopicFeeds],
 )
 async def retract_article(
-    article_id: str, session: SessionDep, _writer: ArticleWriter, now: Now
+    article_id: str, session: SessionDep, _writer: ArticleWriter, now: Now, request: Request
 ) -> None:
     """Retract an article: gone from every list, search and feed; its GET becomes 410."""
     await service.retract_article(session, article_id, now)
+    _forget_ranking_facts(request, session, [article_id])

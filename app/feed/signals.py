@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ from sqlalchemy import (
     literal,
     select,
     true,
+    tuple_,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -248,6 +249,7 @@ ENGAGEMENT_REFRESH_SECONDS = 60
 # after it has written articles (``RankingFacts.keep_newest``).
 NEWEST_REFRESH_SECONDS = 30.0
 NEWEST_AT_LEAST_SECONDS = 5.0
+NEWEST_READ_AT_ONCE = 5_000
 
 
 async def most_engaged_cached(
@@ -430,9 +432,14 @@ def _facts_statement(dialect: str) -> Select[Any]:
 
 @functools.cache
 def _newest_facts_statement() -> Select[Any]:
-    """What ranking needs of the newest ``most`` live articles: one backward range of the
-    (published_at, id) index. Built once."""
+    """What ranking needs of the newest ``most`` live articles published before
+    (``before_at``, ``before_id``): one backward range of the (published_at, id) index.
+    Built once."""
     articles = ARTICLES.c
+    before = tuple_(
+        bindparam("before_at", type_=articles.published_at.type),
+        bindparam("before_id", type_=articles.id.type),
+    )
     return (
         select(
             articles.id,
@@ -442,7 +449,7 @@ def _newest_facts_statement() -> Select[Any]:
             articles.topic_ids,
             articles.author_ids,
         )
-        .where(articles.retracted_at.is_(None))
+        .where(tuple_(articles.published_at, articles.id) < before, articles.retracted_at.is_(None))
         .order_by(articles.published_at.desc(), articles.id.desc())
         .limit(bindparam("most", type_=Integer))
     )
@@ -501,9 +508,10 @@ class RankingFacts:
       generation; when it holds half of ``kept`` it becomes the old one, and what is found
       there moves back to the young.
 
-    No fact is used past ``seconds``. ``forget`` drops them all when this process has
-    written articles (and has the newest read again within ``NEWEST_AT_LEAST_SECONDS``); a
-    correction made through another process reaches this one's rankings within the minute.
+    No fact is used past ``seconds``. ``forget`` drops those of articles this process has
+    changed (all of them, when it names none: the newest are then read again within
+    ``NEWEST_AT_LEAST_SECONDS``); a correction made through another process reaches this
+    one's rankings within the minute.
     What a page shows is read afresh (``load_summaries``), and a retracted article is never
     shown. A fact takes ~560 bytes (its label ids are shared, see ``_as_candidates``).
     """
@@ -524,21 +532,40 @@ class RankingFacts:
         self._forgotten = 0
         self.forget()
 
-    def forget(self) -> None:
+    def forget(self, article_ids: Iterable[str] | None = None) -> None:
+        """Drop what is known of these articles (of every article when none are named)."""
+        self._forgotten += 1
+        if article_ids is not None:
+            for article_id in article_ids:
+                for known in (self._young, self._old, self._newest):
+                    known.pop(article_id, None)
+            return
         self._young: dict[str, tuple[float, ranking.Candidate]] = {}
         self._old: dict[str, tuple[float, ranking.Candidate]] = {}
         self._labels: dict[int, int] = {}
         self._newest: dict[str, ranking.Candidate] = {}
         self._newest_read_at = float("-inf")
-        self._forgotten += 1
         self._wanted.set()
 
     async def read_newest(self, session: AsyncSession) -> None:
         """Read the facts of the newest live articles, replacing those read before (unless
         ``forget`` was called meanwhile: then they may predate this process's writes)."""
         began, forgotten = self._clock(), self._forgotten
-        rows = await fetch_rows(session, _newest_facts_statement(), {"most": self._newest_count})
-        newest = {c.article_id: c for c in _as_candidates(rows, self._labels)}
+        known = self._newest
+        newest: dict[str, ranking.Candidate] = {}
+        # A few thousand at a time, each kept as the fact it was when unchanged: what this
+        # takes beyond the facts kept is one part's rows, not a second copy of them all.
+        before: tuple[datetime, str] = (datetime.max.replace(tzinfo=UTC), "")
+        while len(newest) < self._newest_count:
+            most = min(NEWEST_READ_AT_ONCE, self._newest_count - len(newest))
+            parameters = {"most": most, "before_at": before[0], "before_id": before[1]}
+            rows = await fetch_rows(session, _newest_facts_statement(), parameters)
+            for candidate in _as_candidates(rows, self._labels):
+                same = known.get(candidate.article_id)
+                newest[candidate.article_id] = same if same == candidate else candidate
+            if len(rows) < most:
+                break
+            before = (rows[-1][1], rows[-1][0])
         if forgotten == self._forgotten:
             self._newest, self._newest_read_at = newest, began
 

@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -123,15 +125,16 @@ async def test_kept_facts_share_their_label_ids(
     assert found["a"].authors[0] is found["b"].authors[0]
 
 
-async def test_the_newest_facts_are_read_in_one_statement_and_serve_for_their_minute(
-    session: AsyncSession, executed: list[str]
+async def test_the_newest_facts_are_read_a_part_at_a_time_and_serve_for_their_minute(
+    session: AsyncSession, executed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(signals, "NEWEST_READ_AT_ONCE", 2)
     older, *newest = await stories(session, 4)
     clock = Clock()
     facts = signals.RankingFacts(newest=3, seconds=60, clock=clock)
     executed.clear()
     await facts.read_newest(session)
-    assert len(executed) == 1
+    assert len(executed) == 2
 
     executed.clear()
     assert await headlines(facts, session, newest) == {
@@ -147,10 +150,18 @@ async def test_the_newest_facts_are_read_in_one_statement_and_serve_for_their_mi
     clock.now += 2
     assert (await headlines(facts, session, newest[:1]))[newest[0]] == "Corrected"
 
+    # Read again, a fact that did not change is the one kept before: no second copy.
+    await facts.read_newest(session)
+    kept = {c.article_id: c for c in await facts.candidates(session, newest, {})}
     await retitle(session, newest[1], "Corrected too")
     await facts.read_newest(session)
+    again = {c.article_id: c for c in await facts.candidates(session, newest, {})}
+    assert again[newest[2]] is kept[newest[2]]
+    assert again[newest[1]].headline == "Corrected too"
+
+    await retitle(session, newest[2], "Corrected at last")
     facts.forget()
-    assert (await headlines(facts, session, newest[1:2]))[newest[1]] == "Corrected too"
+    assert (await headlines(facts, session, newest[2:]))[newest[2]] == "Corrected at last"
 
 
 async def test_newest_facts_read_while_this_process_wrote_are_not_kept(
@@ -210,3 +221,46 @@ async def test_the_newest_facts_are_kept_read_in_the_background(
         keeping.cancel()
         await asyncio.gather(keeping, return_exceptions=True)
     assert keeping.cancelled()
+
+
+async def test_forgetting_some_articles_keeps_the_rest(session: AsyncSession) -> None:
+    ids = await stories(session, 4)
+    facts = signals.RankingFacts(newest=2, clock=Clock())
+    await facts.read_newest(session)
+    await headlines(facts, session, ids[:2])  # the two older ones, read when asked for
+    for article_id in ids:
+        await retitle(session, article_id, "Changed")
+
+    facts.forget([ids[0], ids[3]])
+    found = await headlines(facts, session, ids)
+    assert found == {ids[0]: "Changed", ids[1]: "Story 1", ids[2]: "Story 2", ids[3]: "Changed"}
+
+
+async def test_articles_changed_through_this_process_are_read_afresh(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    editor: factories.Account,
+    executed: list[str],
+) -> None:
+    corrected, retracted, untouched = await stories(session, 3)
+    facts: signals.RankingFacts = app.state.feed_signals.facts
+    await facts.read_newest(session)
+
+    patched = await client.patch(
+        f"/v1/articles/{corrected}", json={"headline": "Corrected"}, headers=editor.headers
+    )
+    assert patched.status_code == 200
+    deleted = await client.delete(f"/v1/articles/{retracted}", headers=editor.headers)
+    assert deleted.status_code == 204
+    created = await client.post(
+        "/v1/articles/batch",
+        json={"articles": [factories.article_payload(headline="New")]},
+        headers=editor.headers,
+    )
+    assert created.json()["results"][0]["status"] == "created"
+
+    executed.clear()
+    assert await headlines(facts, session, [untouched]) == {untouched: "Story 2"}
+    assert executed == [], "what was not changed is still known"
+    assert await headlines(facts, session, [corrected, retracted]) == {corrected: "Corrected"}
