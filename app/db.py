@@ -301,15 +301,23 @@ def driver_form(
     return str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params)
 
 
+async def _run_on_driver(
+    session: AsyncSession, method: str, statement: ClauseElement, parameters: Mapping[str, Any]
+) -> Any:
+    """PostgreSQL: ``statement`` run by the driver's ``method`` over the session's
+    connection, its parameters in the order its text takes them."""
+    connection = await session.connection()
+    text_, names, bound = driver_form(statement, connection.dialect)
+    values = bound | dict(parameters)
+    return await _on_driver(connection, method, text_, [values[n] for n in names])
+
+
 async def _fetch_on_driver(
     session: AsyncSession, statement: ClauseElement, parameters: Mapping[str, Any]
 ) -> list[Any]:
     """PostgreSQL: ``statement``'s rows (``asyncpg.Record``: by name and by position), run
     on the driver itself over the session's connection."""
-    connection = await session.connection()
-    text_, names, bound = driver_form(statement, connection.dialect)
-    values = bound | dict(parameters)
-    return cast(list[Any], await _on_driver(connection, "fetch", text_, [values[n] for n in names]))
+    return cast(list[Any], await _run_on_driver(session, "fetch", statement, parameters))
 
 
 async def write_on_driver(
@@ -318,10 +326,7 @@ async def write_on_driver(
     """PostgreSQL: a write built once per process, run on the driver itself over the
     session's connection, as ``fetch_mappings`` runs reads (the same terms for its
     parameters; a JSON column's value given as its text)."""
-    connection = await session.connection()
-    text_, names, bound = driver_form(statement, connection.dialect)
-    values = bound | dict(parameters)
-    await _on_driver(connection, "execute", text_, [values[n] for n in names])
+    await _run_on_driver(session, "execute", statement, parameters)
 
 
 async def fetch_mappings(

@@ -180,6 +180,9 @@ def _snapshot_insert() -> Insert:
     return insert(table_of(FeedSnapshot))
 
 
+_COLUMNS = ("id", "user_id", "created_at", "expires_at", "items")
+
+
 @functools.cache
 def _snapshot_write() -> Insert:
     """PostgreSQL: the reader's expired snapshots cleared and the new one written, by one
@@ -191,9 +194,6 @@ def _snapshot_write() -> Insert:
         .values({column: bindparam(column, type_=table.c[column].type) for column in _COLUMNS})
         .add_cte(_clear_expired_statement().cte("cleared"))
     )
-
-
-_COLUMNS = ("id", "user_id", "created_at", "expires_at", "items")
 
 
 async def create_snapshot(

@@ -498,10 +498,10 @@ class RankingFacts:
 
     Two parts:
 
-    - The newest articles' facts (``newest`` of them), read by one statement in the
-      background (``keep_newest``) every ``NEWEST_REFRESH_SECONDS``. On a large archive
-      they are nine lookups in ten a first page makes, and reading them in one range of an
-      index costs a small part of what reading them a few at a time on requests did.
+    - The newest articles' facts (``newest`` of them), read in the background
+      (``keep_newest``) every ``NEWEST_REFRESH_SECONDS``, along one index. On a large
+      archive they are four lookups in five a first page makes, and reading them in ranges
+      of an index costs a small part of what reading them a few at a time on requests did.
     - Any other article's, read when a request needs them, in two generations of plain
       dictionaries, not a TTL cache: a first page looks up ~600 articles, and a TTL cache's
       bookkeeping per lookup cost more than all the rest of this. Facts go into the young
@@ -530,16 +530,20 @@ class RankingFacts:
         self._clock = clock
         self._wanted = asyncio.Event()
         self._forgotten = 0
+        # While the newest are being read: the articles forgotten meanwhile.
+        self._forgotten_while_reading: set[str] | None = None
         self.forget()
 
     def forget(self, article_ids: Iterable[str] | None = None) -> None:
         """Drop what is known of these articles (of every article when none are named)."""
-        self._forgotten += 1
         if article_ids is not None:
             for article_id in article_ids:
                 for known in (self._young, self._old, self._newest):
                     known.pop(article_id, None)
+                if self._forgotten_while_reading is not None:
+                    self._forgotten_while_reading.add(article_id)
             return
+        self._forgotten += 1
         self._young: dict[str, tuple[float, ranking.Candidate]] = {}
         self._old: dict[str, tuple[float, ranking.Candidate]] = {}
         self._labels: dict[int, int] = {}
@@ -548,9 +552,22 @@ class RankingFacts:
         self._wanted.set()
 
     async def read_newest(self, session: AsyncSession) -> None:
-        """Read the facts of the newest live articles, replacing those read before (unless
-        ``forget`` was called meanwhile: then they may predate this process's writes)."""
+        """Read the facts of the newest live articles, replacing those read before. What
+        ``forget`` names meanwhile is left out (it may have been read before the write that
+        made it forgotten), and all of it when ``forget`` names nothing."""
         began, forgotten = self._clock(), self._forgotten
+        changed: set[str] = set()
+        self._forgotten_while_reading = changed
+        try:
+            newest = await self._read_newest(session)
+        finally:
+            self._forgotten_while_reading = None
+        for article_id in changed:
+            newest.pop(article_id, None)
+        if forgotten == self._forgotten:
+            self._newest, self._newest_read_at = newest, began
+
+    async def _read_newest(self, session: AsyncSession) -> dict[str, ranking.Candidate]:
         known = self._newest
         newest: dict[str, ranking.Candidate] = {}
         # A few thousand at a time, each kept as the fact it was when unchanged: what this
@@ -566,8 +583,7 @@ class RankingFacts:
             if len(rows) < most:
                 break
             before = (rows[-1][1], rows[-1][0])
-        if forgotten == self._forgotten:
-            self._newest, self._newest_read_at = newest, began
+        return newest
 
     async def keep_newest(
         self, sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]

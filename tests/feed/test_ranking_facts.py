@@ -164,6 +164,27 @@ async def test_the_newest_facts_are_read_a_part_at_a_time_and_serve_for_their_mi
     assert (await headlines(facts, session, newest[2:]))[newest[2]] == "Corrected at last"
 
 
+async def test_an_article_changed_while_the_newest_were_read_is_read_afresh(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed, unchanged = await stories(session, 2)
+    facts = signals.RankingFacts(newest=2, clock=Clock())
+
+    async def read_then_changed(*args: Any) -> Any:
+        rows = await fetch_rows(*args)
+        facts.forget([changed])  # corrected and committed while the rows were on their way
+        return rows
+
+    monkeypatch.setattr(signals, "fetch_rows", read_then_changed)
+    await facts.read_newest(session)
+    monkeypatch.setattr(signals, "fetch_rows", fetch_rows)
+    await retitle(session, changed, "Corrected")
+    await retitle(session, unchanged, "Changed behind its back")
+
+    found = await headlines(facts, session, [changed, unchanged])
+    assert found == {changed: "Corrected", unchanged: "Story 1"}
+
+
 async def test_newest_facts_read_while_this_process_wrote_are_not_kept(
     session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
