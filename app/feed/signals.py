@@ -534,6 +534,11 @@ class RankingFacts:
         self._forgotten_while_reading: set[str] | None = None
         self.forget()
 
+    @property
+    def newest_read_at(self) -> float:
+        """When (by the clock given) the newest facts in use were read; -inf before any."""
+        return self._newest_read_at
+
     def forget(self, article_ids: Iterable[str] | None = None) -> None:
         """Drop what is known of these articles (of every article when none are named)."""
         if article_ids is not None:

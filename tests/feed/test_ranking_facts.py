@@ -13,8 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.config import Settings
 from app.db import fetch_rows
 from app.feed import ranking, signals
+from app.main import create_app
 from app.models import Article
 from tests import factories
 
@@ -285,3 +287,14 @@ async def test_articles_changed_through_this_process_are_read_afresh(
     assert await headlines(facts, session, [untouched]) == {untouched: "Story 2"}
     assert executed == [], "what was not changed is still known"
     assert await headlines(facts, session, [corrected, retracted]) == {corrected: "Corrected"}
+
+
+@pytest.mark.usefixtures("engine")  # the database migrated
+async def test_a_started_app_reads_the_newest_facts_in_the_background(settings: Settings) -> None:
+    app = create_app(settings)
+    facts: signals.RankingFacts = app.state.feed_signals.facts
+    assert facts.newest_read_at == float("-inf")
+    async with app.router.lifespan_context(app):
+        async with asyncio.timeout(10):
+            while facts.newest_read_at == float("-inf"):  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
