@@ -416,18 +416,20 @@ class RecentEngagement:
         return {i: values[i] for i in article_ids if i in values}
 
 
+# What ranking needs of an article, in the order ``_as_candidates`` takes it.
+FACT_COLUMNS = tuple(
+    ARTICLES.c[name]
+    for name in ("id", "published_at", "editors_pick", "headline", "topic_ids", "author_ids")
+)
+
+
 @functools.cache
 def _facts_statement(dialect: str) -> Select[Any]:
     """What ranking needs of the live articles among ``ids``; built once per dialect."""
     articles = ARTICLES.c
-    return select(
-        articles.id,
-        articles.published_at,
-        articles.editors_pick,
-        articles.headline,
-        articles.topic_ids,
-        articles.author_ids,
-    ).where(among_bound(dialect, articles.id, "ids"), articles.retracted_at.is_(None))
+    return select(*FACT_COLUMNS).where(
+        among_bound(dialect, articles.id, "ids"), articles.retracted_at.is_(None)
+    )
 
 
 @functools.cache
@@ -441,14 +443,7 @@ def _newest_facts_statement() -> Select[Any]:
         bindparam("before_id", type_=articles.id.type),
     )
     return (
-        select(
-            articles.id,
-            articles.published_at,
-            articles.editors_pick,
-            articles.headline,
-            articles.topic_ids,
-            articles.author_ids,
-        )
+        select(*FACT_COLUMNS)
         .where(tuple_(articles.published_at, articles.id) < before, articles.retracted_at.is_(None))
         .order_by(articles.published_at.desc(), articles.id.desc())
         .limit(bindparam("most", type_=Integer))
@@ -458,7 +453,7 @@ def _newest_facts_statement() -> Select[Any]:
 def _as_candidates(
     rows: Iterable[Sequence[Any]], labels: dict[int, int] | None = None
 ) -> list[ranking.Candidate]:
-    """Facts rows (``_facts_statement``'s columns) as candidates without engagement.
+    """Rows of ``FACT_COLUMNS`` as candidates without engagement.
 
     ``labels``, when given, holds one int object per label id for every candidate that is
     kept: the driver makes a new one for each id of each row.
