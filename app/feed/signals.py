@@ -14,7 +14,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, suppress
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -245,10 +245,8 @@ def newest_statement(*, limit: int | ColumnElement[int], picks_only: bool = Fals
 
 TRENDING_CACHE_SECONDS = 60
 ENGAGEMENT_REFRESH_SECONDS = 60
-# How often each process reads the newest articles' ranking facts, and at most how often
-# after it has written articles (``RankingFacts.keep_newest``).
+# How often each process reads the newest articles' ranking facts (``RankingFacts``).
 NEWEST_REFRESH_SECONDS = 30.0
-NEWEST_AT_LEAST_SECONDS = 5.0
 NEWEST_READ_AT_ONCE = 5_000
 
 
@@ -504,9 +502,8 @@ class RankingFacts:
       there moves back to the young.
 
     No fact is used past ``seconds``. ``forget`` drops those of articles this process has
-    changed (all of them, when it names none: the newest are then read again within
-    ``NEWEST_AT_LEAST_SECONDS``); a correction made through another process reaches this
-    one's rankings within the minute.
+    changed (all of them, when it names none); a correction made through another process
+    reaches this one's rankings within the minute.
     What a page shows is read afresh (``load_summaries``), and a retracted article is never
     shown. A fact takes ~560 bytes (its label ids are shared, see ``_as_candidates``).
     """
@@ -523,7 +520,6 @@ class RankingFacts:
         self._newest_count = newest
         self._seconds = seconds
         self._clock = clock
-        self._wanted = asyncio.Event()
         self._forgotten = 0
         # While the newest are being read: the articles forgotten meanwhile.
         self._forgotten_while_reading: set[str] | None = None
@@ -549,7 +545,6 @@ class RankingFacts:
         self._labels: dict[int, int] = {}
         self._newest: dict[str, ranking.Candidate] = {}
         self._newest_read_at = float("-inf")
-        self._wanted.set()
 
     async def read_newest(self, session: AsyncSession) -> None:
         """Read the facts of the newest live articles, replacing those read before. What
@@ -588,11 +583,9 @@ class RankingFacts:
     async def keep_newest(
         self, sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]
     ) -> None:
-        """Read the newest facts every ``NEWEST_REFRESH_SECONDS``, and soon after ``forget``
-        (at most every ``NEWEST_AT_LEAST_SECONDS``), until cancelled; a failed read is
-        logged and tried again at the next turn."""
+        """Read the newest facts every ``NEWEST_REFRESH_SECONDS`` until cancelled; a failed
+        read is logged and tried again at the next turn."""
         while True:
-            self._wanted.clear()
             try:
                 async with sessions() as session:
                     await self.read_newest(session)
@@ -600,11 +593,7 @@ class RankingFacts:
                 logger.warning(
                     "Newest ranking facts not read (%s: %s)", type(error).__name__, error
                 )
-            await asyncio.sleep(NEWEST_AT_LEAST_SECONDS)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._wanted.wait(), NEWEST_REFRESH_SECONDS - NEWEST_AT_LEAST_SECONDS
-                )
+            await asyncio.sleep(NEWEST_REFRESH_SECONDS)
 
     async def candidates(
         self, session: AsyncSession, article_ids: Iterable[str], engagement: dict[str, float]
