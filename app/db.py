@@ -284,11 +284,11 @@ async def _on_driver(
 
 
 async def fetch_row_on_driver(
-    connection: AsyncConnection, statement: str, arguments: Sequence[Any]
+    connection: AsyncConnection, statement: ClauseElement, parameters: Mapping[str, Any]
 ) -> Any:
-    """PostgreSQL: the first row (an ``asyncpg.Record``) of one statement (``$1``-style, as
-    asyncpg prepares it) run by the driver itself (``_on_driver``)."""
-    return await _on_driver(connection, "fetchrow", statement, arguments)
+    """PostgreSQL: the first row (an ``asyncpg.Record``) of a statement built once per
+    process, run by the driver itself on ``connection`` (``_run_on_driver``)."""
+    return await _run_on_driver(connection, "fetchrow", statement, parameters)
 
 
 @functools.lru_cache(maxsize=64)
@@ -302,11 +302,13 @@ def driver_form(
 
 
 async def _run_on_driver(
-    session: AsyncSession, method: str, statement: ClauseElement, parameters: Mapping[str, Any]
+    connection: AsyncConnection,
+    method: str,
+    statement: ClauseElement,
+    parameters: Mapping[str, Any],
 ) -> Any:
-    """PostgreSQL: ``statement`` run by the driver's ``method`` over the session's
-    connection, its parameters in the order its text takes them."""
-    connection = await session.connection()
+    """PostgreSQL: ``statement`` run by the driver's ``method`` on ``connection``, its
+    parameters (with the literals it binds itself) in the order its text takes them."""
     text_, names, bound = driver_form(statement, connection.dialect)
     values = bound | dict(parameters)
     return await _on_driver(connection, method, text_, [values[n] for n in names])
@@ -317,7 +319,8 @@ async def _fetch_on_driver(
 ) -> list[Any]:
     """PostgreSQL: ``statement``'s rows (``asyncpg.Record``: by name and by position), run
     on the driver itself over the session's connection."""
-    return cast(list[Any], await _run_on_driver(session, "fetch", statement, parameters))
+    connection = await session.connection()
+    return cast(list[Any], await _run_on_driver(connection, "fetch", statement, parameters))
 
 
 async def write_on_driver(
@@ -326,7 +329,7 @@ async def write_on_driver(
     """PostgreSQL: a write built once per process, run on the driver itself over the
     session's connection, as ``fetch_mappings`` runs reads (the same terms for its
     parameters; a JSON column's value given as its text)."""
-    await _run_on_driver(session, "execute", statement, parameters)
+    await _run_on_driver(await session.connection(), "execute", statement, parameters)
 
 
 async def fetch_mappings(

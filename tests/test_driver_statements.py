@@ -7,6 +7,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import Integer, bindparam, func, literal, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,10 @@ from app.errors import DRIVER_ERRORS, is_database_unavailable
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+# The one parameter of the statements below.
+NUMBER = bindparam("n", type_=Integer)
 
 
 @pytest.fixture
@@ -36,17 +41,19 @@ async def test_a_connection_the_server_dropped_leaves_the_pool(
     admin = await asyncpg.connect(dsn.render_as_string(hide_password=False))
     try:
         async with database.statement_connection() as connection:
-            first = await fetch_row_on_driver(connection, "SELECT pg_backend_pid()", [])
+            first = await fetch_row_on_driver(connection, select(func.pg_backend_pid()), {})
         # The server drops the idle pooled connection (a restart, a failover, an idle timeout).
         await admin.execute("SELECT pg_terminate_backend($1)", first[0])
         async with database.statement_connection() as connection:
             with pytest.raises((*DRIVER_ERRORS, OSError)) as raised:
-                await fetch_row_on_driver(connection, "SELECT $1::int", [1])
+                await fetch_row_on_driver(connection, select(NUMBER), {"n": 1})
             assert connection.invalidated
         assert is_database_unavailable(raised.value)
         # The pool replaced it: the next statement runs on a new connection.
         async with database.statement_connection() as connection:
-            again = await fetch_row_on_driver(connection, "SELECT pg_backend_pid(), $1::int", [2])
+            again = await fetch_row_on_driver(
+                connection, select(func.pg_backend_pid(), NUMBER), {"n": 2}
+            )
         assert again[0] != first[0]
         assert again[1] == 2
     finally:
@@ -59,9 +66,9 @@ async def test_a_failed_statement_keeps_its_connection(postgres_settings: Settin
     try:
         async with database.statement_connection() as connection:
             with pytest.raises(asyncpg.PostgresError) as raised:
-                await fetch_row_on_driver(connection, "SELECT 1 / $1::int", [0])
+                await fetch_row_on_driver(connection, select(literal(1) / NUMBER), {"n": 0})
             assert not connection.invalidated
-            row = await fetch_row_on_driver(connection, "SELECT 6 / $1::int", [3])
+            row = await fetch_row_on_driver(connection, select(literal(6) / NUMBER), {"n": 3})
         assert row[0] == 2
         assert not is_database_unavailable(raised.value)  # a bug of ours: a 500
     finally:

@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from app.db import (
     among,
     dialect_name,
-    driver_form,
     fetch_row_on_driver,
     insert_or_ignore,
     table_of,
@@ -368,10 +367,8 @@ async def record_on_connection(
     """PostgreSQL: record (position, event) pairs, folding them into the reader's rows and
     the articles' engagement, by ``record_statement`` run on the driver itself
     (``app.db.fetch_row_on_driver``) outside any transaction. Its errors are asyncpg's."""
-    statement, names, _ = driver_form(record_statement(), connection.dialect)
     parameters = batch_parameters(user_id, events, now)
-    row = await fetch_row_on_driver(connection, statement, [parameters[n] for n in names])
-    return _recorded(*row)
+    return _recorded(*await fetch_row_on_driver(connection, record_statement(), parameters))
 
 
 async def forget_reader(session: AsyncSession, user_id: str) -> None:
