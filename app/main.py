@@ -12,6 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api_keys.revocations import revocation_listener
 from app.api_keys.router import router as api_keys_router
+from app.articles.kept import KeptSummaries
 from app.articles.router import router as articles_router
 from app.auth.dependencies import VerifiedKeys
 from app.auth.router import router as auth_router
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.verified_keys = VerifiedKeys(settings.api_key_cache_seconds)
     app.state.feed_signals = SharedSignals()
     app.state.feed_topics = FeedTopics(settings.feed_topic_cache_seconds)
+    app.state.kept_summaries = KeptSummaries()
     app.state.ingest_slots = asyncio.Semaphore(settings.ingest_concurrency)
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 

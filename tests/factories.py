@@ -18,6 +18,17 @@ _sequence = itertools.count(1)
 DEFAULT_PASSWORD = "correct horse battery staple"
 
 
+class Clock:
+    """A monotonic clock a test moves by hand (``clock.now += 30``), for what keeps things
+    for a while."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class Account:
     user: User

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import search
+from app.articles.kept import KeptSummaries
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
 from app.db import among_bound, dialect_name, fetch_mappings, keyset_before
@@ -90,14 +91,25 @@ def _labels_named(dialect: str) -> CompoundSelect[Any]:
 
 
 async def attach_labels(
-    session: AsyncSession, rows: Sequence[dict[str, Any]]
+    session: AsyncSession, rows: Sequence[dict[str, Any]], kept: KeptSummaries | None = None
 ) -> dict[str, dict[str, list[dict[str, str]]]]:
-    """Topics and authors, in filing order, for each row of ``SUMMARY_COLUMNS`` (by id)."""
+    """Topics and authors, in filing order, for each row of ``SUMMARY_COLUMNS`` (by id);
+    those ``kept`` knows are not read."""
     if not rows:
         return {}
     wanted = {key: list({i for row in rows for i in row[ids] or ()}) for key, _, ids in LABEL_KINDS}
-    found = await fetch_mappings(session, _labels_named(dialect_name(session)), wanted)
-    named = {(r["kind"], r["id"]): {"slug": r["slug"], "name": r["name"]} for r in found}
+    named, due = (
+        kept.labels([(k, i) for k, ids in wanted.items() for i in ids]) if kept else ({}, [])
+    )
+    unknown = {key: [i for i in ids if (key, i) not in named] for key, ids in wanted.items()}
+    if due:
+        unknown["topics"] = list({*unknown["topics"], *due})
+    if any(unknown.values()):
+        found = await fetch_mappings(session, _labels_named(dialect_name(session)), unknown)
+        read = {(r["kind"], r["id"]): {"slug": r["slug"], "name": r["name"]} for r in found}
+        if kept is not None:
+            kept.put_labels(read, due_read=bool(due))
+        named |= read
     return {
         row["id"]: {
             key: [named[key, i] for i in row[ids] or () if (key, i) in named]
@@ -117,9 +129,9 @@ async def summaries(session: AsyncSession, rows: Sequence[Any]) -> list[ArticleS
 
 
 async def _summaries_of(
-    session: AsyncSession, mappings: list[dict[str, Any]]
+    session: AsyncSession, mappings: list[dict[str, Any]], kept: KeptSummaries | None = None
 ) -> list[ArticleSummary]:
-    labels = await attach_labels(session, mappings)
+    labels = await attach_labels(session, mappings, kept)
     return _SUMMARY_LIST.validate_python([m | labels[m["id"]] for m in mappings])
 
 
@@ -127,7 +139,7 @@ async def _summaries_of(
 def _live_summaries(dialect: str, *, unless_hidden: bool) -> Select[Any]:
     """Live articles among ``ids`` (and, ``unless_hidden``, not hidden by ``user_id``), built
     once per dialect and variant."""
-    statement = select(*SUMMARY_COLUMNS).where(
+    statement = select(*SUMMARY_COLUMNS, Article.content_hash).where(
         among_bound(dialect, Article.id, "ids"), Article.retracted_at.is_(None)
     )
     if unless_hidden:
@@ -145,14 +157,47 @@ async def load_summaries(
 ) -> list[ArticleSummary]:
     """Live articles by id, in the order of ``article_ids`` (missing or retracted skipped,
     and those the user ``unless_hidden_by`` hid, when given)."""
+    by_id = {row["id"]: row for row in await _live_rows(session, article_ids, unless_hidden_by)}
+    return await _summaries_of(session, [dict(by_id[i]) for i in article_ids if i in by_id])
+
+
+async def _live_rows(
+    session: AsyncSession, article_ids: Sequence[str], unless_hidden_by: str | None
+) -> Sequence[Any]:
+    """``SUMMARY_COLUMNS`` and the content hash of the live articles among ``article_ids``."""
     if not article_ids:
         return []
     parameters: dict[str, Any] = {"ids": list(article_ids)}
     if unless_hidden_by is not None:
         parameters["user_id"] = unless_hidden_by
     statement = _live_summaries(dialect_name(session), unless_hidden=unless_hidden_by is not None)
-    by_id = {row["id"]: row for row in await fetch_mappings(session, statement, parameters)}
-    return await _summaries_of(session, [dict(by_id[i]) for i in article_ids if i in by_id])
+    return await fetch_mappings(session, statement, parameters)
+
+
+_SUMMARY = TypeAdapter(ArticleSummary)
+
+
+async def load_rendered_summaries(
+    session: AsyncSession,
+    article_ids: Sequence[str],
+    kept: KeptSummaries,
+    *,
+    unless_hidden_by: str | None = None,
+) -> dict[str, bytes]:
+    """``load_summaries`` as each summary's JSON, by article id: what ``kept`` has of an
+    article's current version, and the rest rendered (and kept)."""
+    rendered: dict[str, bytes] = {}
+    missing: list[dict[str, Any]] = []
+    for row in await _live_rows(session, article_ids, unless_hidden_by):
+        json = kept.get(row["id"], (row["content_hash"], row["updated_at"]))
+        if json is None:
+            missing.append(dict(row))
+        else:
+            rendered[row["id"]] = json
+    for row, summary in zip(missing, await _summaries_of(session, missing, kept), strict=True):
+        rendered[summary.id] = json = _SUMMARY.dump_json(summary)
+        kept.put(summary.id, (row["content_hash"], row["updated_at"]), json)
+    return rendered
 
 
 async def full_article(session: AsyncSession, article: Article) -> ArticleOut:

@@ -2,14 +2,14 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.dependencies import CurrentUserId
 from app.clock import Now
 from app.config import SettingsDep
 from app.db import SessionDep, statements_commit_alone
 from app.errors import InvalidCursor
-from app.feed import insights, latest, service
+from app.feed import insights, latest, pages, service
 from app.feed.schemas import FeedPage, Interests, TrendingPage
 from app.pagination import CursorParam, Cursors, Limit
 
@@ -34,7 +34,7 @@ async def read_feed(
     include_read: Annotated[
         bool, Query(description="Keep articles already opened or read.")
     ] = False,
-) -> FeedPage:
+) -> FeedPage | Response:
     """Stories that matter to the reader, best first, each with the reasons it is there.
 
     Without a cursor, a fresh ranking is made; its cursor pages through that same ranking for
@@ -52,8 +52,8 @@ async def read_feed(
         next_cursor = cursors.encode_position(binding, position) if position else None
         return FeedPage(items=items, next_cursor=next_cursor, generated_at=now)
 
+    state = request.app.state
     if cursor is None:
-        state = request.app.state
         ranked = await service.rank_for_reader(
             session,
             state.cache,
@@ -65,22 +65,23 @@ async def read_feed(
         )
         slugs = state.feed_signals.slugs
         snapshot = await service.create_snapshot(session, slugs, user_id, ranked, now, settings)
-        window = service.first_window(snapshot, limit)
+        window = pages.first_window(snapshot, limit)
         offset = 0
     else:
         max_age = settings.feed_snapshot_ttl_minutes * 60
         match cursors.decode(cursor, binding, max_age=max_age):
             case [str(snapshot_id), int(offset)] if offset >= 0:
-                window = await service.load_window(
-                    session, snapshot_id, user_id, now, offset, limit
-                )
+                window = await pages.load_window(session, snapshot_id, user_id, now, offset, limit)
             case _:
                 raise InvalidCursor("This cursor is not valid.")
-    items, following = await service.snapshot_page(
-        session, user_id, window, offset, fresh=cursor is None
+    rendered, following = await pages.snapshot_page(
+        session, state.kept_summaries, user_id, window, offset, fresh=cursor is None
     )
     next_cursor = cursors.encode(binding, [window.snapshot_id, following]) if following else None
-    return FeedPage(items=items, next_cursor=next_cursor, generated_at=window.created_at)
+    # The summaries are JSON already: the page is made around them (as FeedPage would be).
+    return Response(
+        pages.render(rendered, next_cursor, window.created_at), media_type="application/json"
+    )
 
 
 @router.get("/v1/trending", response_model=TrendingPage)

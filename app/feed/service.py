@@ -1,4 +1,4 @@
-"""The personalised feed: candidates, ranking, snapshots and pages.
+"""The personalised feed: candidates, ranking and snapshots (their pages: ``app.feed.pages``).
 
 A first page (no cursor) gathers candidates for the reader, ranks them once and stores the
 ranking as a snapshot; its cursor walks that snapshot, so later pages never repeat or skip
@@ -9,37 +9,26 @@ request cost more than some of them take to run.
 """
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 import asyncpg
-from pydantic import TypeAdapter
 from sqlalchemy import (
-    JSON,
     Delete,
     Insert,
-    Integer,
-    Select,
     bindparam,
     delete,
-    func,
     insert,
-    select,
-    type_coerce,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.articles import queries as article_queries
 from app.cache import Cache
 from app.config import Settings
-from app.db import dialect_name, fetch_mappings, json_text, new_id, table_of, write_on_driver
-from app.errors import AccountGone, InvalidCursor
+from app.db import dialect_name, json_text, new_id, table_of, write_on_driver
+from app.errors import AccountGone
 from app.feed import ranking, signals
-from app.feed.schemas import FeedItem
-from app.models import FeedSnapshot, User
+from app.models import FeedSnapshot
 from app.reader import service as reader_service
 
 # The newest articles of each followed topic and author: 40 each, shared out when a reader
@@ -243,105 +232,3 @@ async def create_snapshot(
     except IntegrityError:
         raise AccountGone() from None
     return FeedSnapshot(**values)
-
-
-@dataclass(frozen=True)
-class SnapshotWindow:
-    """Part of a stored ranking: the entries a page starts from, and how many there are."""
-
-    snapshot_id: str
-    created_at: datetime
-    entries: list[Any]
-    total: int
-
-
-def first_window(snapshot: FeedSnapshot, limit: int) -> SnapshotWindow:
-    return SnapshotWindow(
-        snapshot.id, snapshot.created_at, snapshot.items[:limit], len(snapshot.items)
-    )
-
-
-@functools.cache
-def _window_statement(dialect: str) -> Select[Any]:
-    """A reader's snapshot (``snapshot_id``, ``user_id``): when it was made and expires, its
-    length, and its entries ``offset`` to ``offset + limit`` as a JSON array, cut out by the
-    database, so a page decodes its own few entries, not the whole stored ranking. Built
-    once per dialect: a page runs it without building and keying it again."""
-    offset = bindparam("offset", type_=Integer)
-    end = offset + bindparam("limit", type_=Integer)
-    if dialect == "postgresql":
-        entries = (
-            func.json_array_elements(FeedSnapshot.items)
-            .table_valued("value", with_ordinality="position")
-            .render_derived()
-        )
-        window = func.coalesce(
-            func.json_agg(aggregate_order_by(entries.c.value, entries.c.position)),
-            func.json_build_array(),
-        )
-        between = select(window).where(entries.c.position > offset, entries.c.position <= end)
-    else:
-        entries = func.json_each(FeedSnapshot.items).table_valued("key", "value")
-        between = select(func.json_group_array(func.json(entries.c.value))).where(
-            entries.c.key >= offset, entries.c.key < end
-        )
-    return select(
-        FeedSnapshot.created_at,
-        FeedSnapshot.expires_at,
-        func.json_array_length(FeedSnapshot.items).label("total"),
-        type_coerce(between.scalar_subquery(), JSON).label("entries"),
-    ).where(
-        FeedSnapshot.id == bindparam("snapshot_id", type_=FeedSnapshot.id.type),
-        FeedSnapshot.user_id == bindparam("user_id", type_=FeedSnapshot.user_id.type),
-    )
-
-
-async def load_window(
-    session: AsyncSession, snapshot_id: str, user_id: str, now: datetime, offset: int, limit: int
-) -> SnapshotWindow:
-    """The reader's stored ranking from ``offset``, if it has not expired. The account is
-    read only when the snapshot is not found: then it may be the account that is gone."""
-    parameters = {"snapshot_id": snapshot_id, "user_id": user_id, "offset": offset, "limit": limit}
-    rows = await fetch_mappings(session, _window_statement(dialect_name(session)), parameters)
-    row = rows[0] if rows else None
-    if row is None and await session.scalar(select(User.id).where(User.id == user_id)) is None:
-        # The account's snapshots went with it.
-        raise AccountGone()
-    if row is None or row["expires_at"] <= now:
-        raise InvalidCursor("This feed has expired; request the first page again for a fresh one.")
-    return SnapshotWindow(snapshot_id, row["created_at"], row["entries"] or [], row["total"])
-
-
-# A page's items validated by one call, not one call each.
-_FEED_ITEMS = TypeAdapter(list[FeedItem])
-
-
-async def snapshot_page(
-    session: AsyncSession, user_id: str, window: SnapshotWindow, offset: int, *, fresh: bool
-) -> tuple[list[FeedItem], int | None]:
-    """The window's items, skipping what was retracted or hidden since; the next offset.
-
-    A ``fresh`` window was ranked by this request, which left out what the reader hid.
-    """
-    ids = [entry[0] for entry in window.entries]
-    hidden_by = None if fresh else user_id
-    summaries = {
-        s.id: s
-        for s in await article_queries.load_summaries(session, ids, unless_hidden_by=hidden_by)
-    }
-    items = _FEED_ITEMS.validate_python(
-        [
-            {
-                "article": summaries[article_id],
-                "score": score,
-                "reasons": [
-                    {"code": code, "topic": topic, "author": author}
-                    for code, topic, author in reasons
-                ],
-            }
-            for article_id, score, reasons in window.entries
-            if article_id in summaries
-        ]
-    )
-    following = offset + len(window.entries)
-    return items, following if following < window.total else None

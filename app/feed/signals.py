@@ -504,8 +504,9 @@ class RankingFacts:
     No fact is used past ``seconds``. ``forget`` drops those of articles this process has
     changed (all of them, when it names none); a correction made through another process
     reaches this one's rankings within the minute.
-    What a page shows is read afresh (``load_summaries``), and a retracted article is never
-    shown. A fact takes ~560 bytes (its label ids are shared, see ``_as_candidates``).
+    Which articles a page shows, and their versions, are read afresh
+    (``load_rendered_summaries``): a retracted article is never shown. A fact takes ~560
+    bytes (its label ids are shared, see ``_as_candidates``).
     """
 
     def __init__(

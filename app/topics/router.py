@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from app.articles.kept import RenamesTopics
 from app.auth.dependencies import EditorUser
 from app.db import SessionDep
 from app.models import Author, Topic
@@ -76,7 +77,9 @@ async def create_topic(
     return TopicOut.model_validate(topic)
 
 
-@router.patch("/v1/topics/{slug}", response_model=TopicOut, dependencies=[ChangesTopicFeeds])
+@router.patch(
+    "/v1/topics/{slug}", response_model=TopicOut, dependencies=[ChangesTopicFeeds, RenamesTopics]
+)
 async def update_topic(
     slug: SlugPath, body: TopicUpdate, session: SessionDep, _editor: EditorUser
 ) -> TopicOut:

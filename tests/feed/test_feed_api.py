@@ -436,6 +436,7 @@ async def test_feed_needs_a_reader(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("mode", ["ranked", "latest"])
 async def test_statement_count_does_not_grow_with_page_or_candidates(
+    app: FastAPI,
     client: httpx.AsyncClient,
     reader: factories.Account,
     session: AsyncSession,
@@ -450,6 +451,8 @@ async def test_statement_count_does_not_grow_with_page_or_candidates(
         return len(executed)
 
     async def statements_for(limit: int) -> int:
+        # Each page renders its summaries (none kept from an earlier page): the most it costs.
+        app.state.kept_summaries.forget()
         before = counted()
         page = await feed(client, reader, limit=limit, mode=mode)
         assert page["items"]
@@ -469,6 +472,9 @@ async def test_statement_count_does_not_grow_with_page_or_candidates(
     assert await statements_for(50) == cached
     if mode == "ranked":
         assert fresh == cached + 1, "60 new candidates' facts: one read of their rows"
+        before = counted()
+        await feed(client, reader, limit=50, mode=mode)
+        assert counted() - before == cached - 1, "its summaries kept: no read of their labels"
     else:
         assert fresh == cached
     assert fresh <= 30

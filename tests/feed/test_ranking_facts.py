@@ -23,14 +23,6 @@ from tests import factories
 PUBLISHED = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def stories(session: AsyncSession, count: int) -> list[str]:
     """Stories 0 to ``count - 1``, each published a minute after the one before."""
     return [
@@ -59,7 +51,7 @@ async def test_facts_are_read_once_and_used_for_their_minute_at_most(
     session: AsyncSession,
 ) -> None:
     ids = await stories(session, 3)
-    clock = Clock()
+    clock = factories.Clock()
     facts = signals.RankingFacts(seconds=60, clock=clock)
     assert await headlines(facts, session, ids) == {i: f"Story {n}" for n, i in enumerate(ids)}
 
@@ -76,7 +68,7 @@ async def test_facts_are_read_once_and_used_for_their_minute_at_most(
 
 async def test_facts_kept_are_bounded_and_those_in_use_stay(session: AsyncSession) -> None:
     ids = await stories(session, 6)
-    facts = signals.RankingFacts(kept=4, seconds=60, clock=Clock())
+    facts = signals.RankingFacts(kept=4, seconds=60, clock=factories.Clock())
     await headlines(facts, session, ids[:3])  # a full generation: it becomes the old one
     for article_id in ids[:3]:
         await retitle(session, article_id, "Changed")
@@ -91,7 +83,7 @@ async def test_facts_kept_are_bounded_and_those_in_use_stay(session: AsyncSessio
 
 async def test_candidates_carry_this_request_s_engagement(session: AsyncSession) -> None:
     engaged, quiet = await stories(session, 2)
-    facts = signals.RankingFacts(clock=Clock())
+    facts = signals.RankingFacts(clock=factories.Clock())
 
     async def engagement_of(values: dict[str, float]) -> dict[str, float]:
         found = await facts.candidates(session, [engaged, quiet], values)
@@ -118,7 +110,7 @@ async def test_kept_facts_share_their_label_ids(
         return rows
 
     monkeypatch.setattr(signals, "fetch_rows", fetch_rows)
-    facts = signals.RankingFacts(clock=Clock())
+    facts = signals.RankingFacts(clock=factories.Clock())
     found = {c.article_id: c for c in await facts.candidates(session, ["a", "b"], {})}
 
     assert found["a"].topics == (7001, 7002)
@@ -132,7 +124,7 @@ async def test_the_newest_facts_are_read_a_part_at_a_time_and_serve_for_their_mi
 ) -> None:
     monkeypatch.setattr(signals, "NEWEST_READ_AT_ONCE", 2)
     older, *newest = await stories(session, 4)
-    clock = Clock()
+    clock = factories.Clock()
     facts = signals.RankingFacts(newest=3, seconds=60, clock=clock)
     executed.clear()
     await facts.read_newest(session)
@@ -170,7 +162,7 @@ async def test_an_article_changed_while_the_newest_were_read_is_read_afresh(
     session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     changed, unchanged = await stories(session, 2)
-    facts = signals.RankingFacts(newest=2, clock=Clock())
+    facts = signals.RankingFacts(newest=2, clock=factories.Clock())
 
     async def read_then_changed(*args: Any) -> Any:
         rows = await fetch_rows(*args)
@@ -191,7 +183,7 @@ async def test_newest_facts_read_while_this_process_wrote_are_not_kept(
     session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = await stories(session, 2)
-    facts = signals.RankingFacts(newest=2, clock=Clock())
+    facts = signals.RankingFacts(newest=2, clock=factories.Clock())
     read = fetch_rows
 
     async def slow_read(*args: Any) -> Any:
@@ -247,7 +239,7 @@ async def test_the_newest_facts_are_kept_read_in_the_background(
 
 async def test_forgetting_some_articles_keeps_the_rest(session: AsyncSession) -> None:
     ids = await stories(session, 4)
-    facts = signals.RankingFacts(newest=2, clock=Clock())
+    facts = signals.RankingFacts(newest=2, clock=factories.Clock())
     await facts.read_newest(session)
     await headlines(facts, session, ids[:2])  # the two older ones, read when asked for
     for article_id in ids:

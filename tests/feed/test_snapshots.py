@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.db import dialect_name, new_id
 from app.errors import AccountGone
-from app.feed import ranking, service
+from app.feed import pages, ranking, service
 from app.feed.signals import LabelSlugs
 from app.models import Author, FeedSnapshot, Topic
 from app.topics.service import ensure_labels
@@ -41,7 +41,7 @@ async def test_a_snapshot_keeps_the_best_feed_length_stories_in_order(
     kept = [entry[0] for entry in snapshot.items]
     assert kept == [item.candidate.article_id for item in ranked[: service.FEED_LENGTH]]
     assert snapshot.items[0][2] == [["recent", None, None]]
-    stored = await service.load_window(session, snapshot.id, reader.id, NOW, 0, len(ranked))
+    stored = await pages.load_window(session, snapshot.id, reader.id, NOW, 0, len(ranked))
     assert (stored.total, stored.entries) == (service.FEED_LENGTH, snapshot.items)
     assert stored.created_at == NOW
 

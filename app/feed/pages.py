@@ -1,0 +1,146 @@
+"""Pages of a stored ranking: the window a page starts from, and the page as JSON.
+
+A page's summaries come from ``app.articles.kept`` as JSON, rendered once per article
+version; the page is that JSON with each item's score and reasons, and the page's cursor and
+time, rendered by the same models the route declares (``FeedPage``), so it is byte for byte
+what serializing a ``FeedPage`` would give.
+"""
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import JSON, Integer, Select, bindparam, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.articles import queries as article_queries
+from app.articles.kept import KeptSummaries
+from app.db import dialect_name, fetch_mappings
+from app.errors import AccountGone, InvalidCursor
+from app.feed.schemas import ReasonOut
+from app.models import FeedSnapshot, User
+
+
+@dataclass(frozen=True)
+class SnapshotWindow:
+    """Part of a stored ranking: the entries a page starts from, and how many there are."""
+
+    snapshot_id: str
+    created_at: datetime
+    entries: list[Any]
+    total: int
+
+
+def first_window(snapshot: FeedSnapshot, limit: int) -> SnapshotWindow:
+    return SnapshotWindow(
+        snapshot.id, snapshot.created_at, snapshot.items[:limit], len(snapshot.items)
+    )
+
+
+@functools.cache
+def _window_statement(dialect: str) -> Select[Any]:
+    """A reader's snapshot (``snapshot_id``, ``user_id``): when it was made and expires, its
+    length, and its entries ``offset`` to ``offset + limit`` as a JSON array, cut out by the
+    database, so a page decodes its own few entries, not the whole stored ranking. Built
+    once per dialect: a page runs it without building and keying it again."""
+    offset = bindparam("offset", type_=Integer)
+    end = offset + bindparam("limit", type_=Integer)
+    if dialect == "postgresql":
+        entries = (
+            func.json_array_elements(FeedSnapshot.items)
+            .table_valued("value", with_ordinality="position")
+            .render_derived()
+        )
+        window = func.coalesce(
+            func.json_agg(aggregate_order_by(entries.c.value, entries.c.position)),
+            func.json_build_array(),
+        )
+        between = select(window).where(entries.c.position > offset, entries.c.position <= end)
+    else:
+        entries = func.json_each(FeedSnapshot.items).table_valued("key", "value")
+        between = select(func.json_group_array(func.json(entries.c.value))).where(
+            entries.c.key >= offset, entries.c.key < end
+        )
+    return select(
+        FeedSnapshot.created_at,
+        FeedSnapshot.expires_at,
+        func.json_array_length(FeedSnapshot.items).label("total"),
+        type_coerce(between.scalar_subquery(), JSON).label("entries"),
+    ).where(
+        FeedSnapshot.id == bindparam("snapshot_id", type_=FeedSnapshot.id.type),
+        FeedSnapshot.user_id == bindparam("user_id", type_=FeedSnapshot.user_id.type),
+    )
+
+
+async def load_window(
+    session: AsyncSession, snapshot_id: str, user_id: str, now: datetime, offset: int, limit: int
+) -> SnapshotWindow:
+    """The reader's stored ranking from ``offset``, if it has not expired. The account is
+    read only when the snapshot is not found: then it may be the account that is gone."""
+    parameters = {"snapshot_id": snapshot_id, "user_id": user_id, "offset": offset, "limit": limit}
+    rows = await fetch_mappings(session, _window_statement(dialect_name(session)), parameters)
+    row = rows[0] if rows else None
+    if row is None and await session.scalar(select(User.id).where(User.id == user_id)) is None:
+        # The account's snapshots went with it.
+        raise AccountGone()
+    if row is None or row["expires_at"] <= now:
+        raise InvalidCursor("This feed has expired; request the first page again for a fresh one.")
+    return SnapshotWindow(snapshot_id, row["created_at"], row["entries"] or [], row["total"])
+
+
+async def snapshot_page(
+    session: AsyncSession,
+    kept: KeptSummaries,
+    user_id: str,
+    window: SnapshotWindow,
+    offset: int,
+    *,
+    fresh: bool,
+) -> tuple[list[bytes], int | None]:
+    """The window's items as JSON, skipping what was retracted or hidden since; the next
+    offset. A ``fresh`` window was ranked by this request, which left out what the reader hid.
+    """
+    ids = [entry[0] for entry in window.entries]
+    summaries = await article_queries.load_rendered_summaries(
+        session, ids, kept, unless_hidden_by=None if fresh else user_id
+    )
+    items = [
+        _item(summaries[article_id], score, reasons)
+        for article_id, score, reasons in window.entries
+        if article_id in summaries
+    ]
+    following = offset + len(window.entries)
+    return items, following if following < window.total else None
+
+
+class _Ranked(BaseModel):
+    """A ``FeedItem`` after its article."""
+
+    score: float
+    reasons: list[ReasonOut]
+
+
+class _PageEnd(BaseModel):
+    """A ``FeedPage`` after its items."""
+
+    next_cursor: str | None
+    generated_at: datetime
+
+
+def _item(article: bytes, score: float, reasons: list[Any]) -> bytes:
+    ranked = _Ranked.model_validate(
+        {
+            "score": score,
+            "reasons": [{"code": c, "topic": t, "author": a} for c, t, a in reasons],
+        }
+    )
+    return b'{"article":' + article + b"," + ranked.__pydantic_serializer__.to_json(ranked)[1:]
+
+
+def render(items: list[bytes], next_cursor: str | None, generated_at: datetime) -> bytes:
+    """A ``FeedPage`` of these items (``snapshot_page``), as JSON."""
+    end = _PageEnd(next_cursor=next_cursor, generated_at=generated_at)
+    return b'{"items":[' + b",".join(items) + b"]," + end.__pydantic_serializer__.to_json(end)[1:]
