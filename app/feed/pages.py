@@ -12,8 +12,17 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Integer, Select, bindparam, func, select, type_coerce
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import (
+    JSON,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONPATH
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
@@ -44,31 +53,31 @@ def first_window(snapshot: FeedSnapshot, limit: int) -> SnapshotWindow:
 def _window_statement(dialect: str) -> Select[Any]:
     """A reader's snapshot (``snapshot_id``, ``user_id``): when it was made and expires, its
     length, and its entries ``offset`` to ``offset + limit`` as a JSON array, cut out by the
-    database, so a page decodes its own few entries, not the whole stored ranking. Built
-    once per dialect: a page runs it without building and keying it again."""
+    database, so a page decodes its own few entries, not the whole stored ranking. On
+    PostgreSQL the ranking is ``jsonb``: the entries are read by position and the length from
+    its header, nothing parsed. Built once per dialect: a page runs it without building and
+    keying it again."""
     offset = bindparam("offset", type_=Integer)
     end = offset + bindparam("limit", type_=Integer)
     if dialect == "postgresql":
-        entries = (
-            func.json_array_elements(FeedSnapshot.items)
-            .table_valued("value", with_ordinality="position")
-            .render_derived()
+        window: Any = func.jsonb_path_query_array(
+            FeedSnapshot.items,
+            literal_column("'$[$first to $last]'", JSONPATH),
+            func.jsonb_build_object("first", offset, "last", end - 1),
         )
-        window = func.coalesce(
-            func.json_agg(aggregate_order_by(entries.c.value, entries.c.position)),
-            func.json_build_array(),
-        )
-        between = select(window).where(entries.c.position > offset, entries.c.position <= end)
+        total = func.jsonb_array_length(FeedSnapshot.items)
     else:
         entries = func.json_each(FeedSnapshot.items).table_valued("key", "value")
-        between = select(func.json_group_array(func.json(entries.c.value))).where(
+        window = select(func.json_group_array(func.json(entries.c.value))).where(
             entries.c.key >= offset, entries.c.key < end
         )
+        window = window.scalar_subquery()
+        total = func.json_array_length(FeedSnapshot.items)
     return select(
         FeedSnapshot.created_at,
         FeedSnapshot.expires_at,
-        func.json_array_length(FeedSnapshot.items).label("total"),
-        type_coerce(between.scalar_subquery(), JSON).label("entries"),
+        total.label("total"),
+        type_coerce(window, JSON).label("entries"),
     ).where(
         FeedSnapshot.id == bindparam("snapshot_id", type_=FeedSnapshot.id.type),
         FeedSnapshot.user_id == bindparam("user_id", type_=FeedSnapshot.user_id.type),

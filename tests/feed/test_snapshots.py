@@ -46,6 +46,21 @@ async def test_a_snapshot_keeps_the_best_feed_length_stories_in_order(
     assert stored.created_at == NOW
 
 
+@pytest.mark.parametrize(
+    ("offset", "limit"), [(0, 20), (20, 20), (37, 5), (40, 100), (41, 1), (500, 20)]
+)
+async def test_a_window_is_the_stored_entries_from_its_offset(
+    session: AsyncSession, settings: Settings, offset: int, limit: int
+) -> None:
+    reader = await factories.create_user(session)
+    snapshot = await service.create_snapshot(
+        session, LabelSlugs(), reader.id, scored(41), NOW, settings
+    )
+    window = await pages.load_window(session, snapshot.id, reader.id, NOW, offset, limit)
+    assert window.total == 41
+    assert window.entries == snapshot.items[offset : offset + limit]
+
+
 async def test_a_short_ranking_is_kept_whole(session: AsyncSession, settings: Settings) -> None:
     reader = await factories.create_user(session)
     ranked = scored(7)
