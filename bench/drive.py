@@ -238,6 +238,8 @@ def run_all(
             first_pass(server, scenario, fixtures, load) if scenario.name in FIRST_PASS else None
         )
         result = run_scenario(server, scenario, fixtures, load)
+        # VmHWM only grows: its step over a scenario says which one raised the peak.
+        result["peak_rss_mb_after"] = server.memory()["peak_mb"]
         if primed is not None:
             result["first_pass"] = primed
         results.append(result)

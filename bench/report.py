@@ -136,6 +136,14 @@ def markdown(report: dict[str, Any]) -> str:
         f"Peak RSS of one API worker (VmHWM): {rss:.0f} MB (target <= {PEAK_RSS_LIMIT_MB} MB): "
         + ("pass." if rss <= PEAK_RSS_LIMIT_MB else "**FAIL**.")
     )
+    steps = [r for r in report["scenarios"] if "peak_rss_mb_after" in r]
+    if steps:
+        lines.append(
+            "Its peak after each scenario, in MB (it only grows, so a step up names the "
+            "scenario that raised it): "
+            + ", ".join(f"{r['name']} {r['peak_rss_mb_after']:.0f}" for r in steps)
+            + "."
+        )
     if not corpus.get("reused"):
         load_s = corpus["load_seconds"]
         verdict = "pass" if load_s < BULK_LOAD_LIMIT_S else "**FAIL**"
