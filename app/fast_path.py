@@ -28,7 +28,6 @@ rate-limit, CORS and metrics treatment as one from the route.
 """
 
 import re
-from dataclasses import dataclass
 
 import jwt
 from fastapi import Request, Response
@@ -44,6 +43,7 @@ from app.cache import Cache
 from app.clock import app_time
 from app.db import Database
 from app.errors import DRIVER_ERRORS, AppError
+from app.middleware import RouteTemplate
 from app.models import ApiKey
 from app.models import Scope as KeyScope
 from app.pagination import DEFAULT_LIMIT, limit_asked
@@ -60,13 +60,6 @@ ARTICLES_PATH = "/v1/articles"
 EVENTS_PATH = "/v1/me/events"
 # The query parameters of a topic's first page; any other goes to the route.
 TOPIC_PAGE_PARAMETERS = {"topic", "limit", "key"}
-
-
-@dataclass(frozen=True)
-class RouteTemplate:
-    """The route a request answered here stands for (metrics label requests by it)."""
-
-    path: str
 
 
 FEED_ROUTES = {

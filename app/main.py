@@ -27,6 +27,7 @@ from app.feed.signals import RankingFacts, SharedSignals
 from app.middleware import (
     BodySizeLimitMiddleware,
     EncodedETagMiddleware,
+    IngestSlotsMiddleware,
     SecurityHeadersMiddleware,
 )
 from app.openapi import build_openapi
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: metrics see the final status of every response, and a request
     # answered before routing (app/fast_path.py) gets every header a routed one does.
+    app.add_middleware(IngestSlotsMiddleware)
     app.add_middleware(FastPathMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -1,11 +1,64 @@
-"""Pure ASGI middleware: the request-body limit, and headers every response needs."""
+"""Pure ASGI middleware: the request-body limit, the CMS batches' slots, and headers every
+response needs."""
+
+import asyncio
+from dataclasses import dataclass
 
 from fastapi import HTTPException
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.conditional import GZIP_ETAG_SUFFIX, gzip_etag
-from app.errors import PayloadTooLarge, problem
+from app.errors import Busy, PayloadTooLarge, problem
+
+BATCH_PATH = "/v1/articles/batch"
+INGEST_RETRY_AFTER_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class RouteTemplate:
+    """The route a request answered before routing stands for (metrics label requests by it)."""
+
+    path: str
+
+
+class IngestSlotsMiddleware:
+    """A CMS batch waits for one of this worker's few ingest slots (``ingest_concurrency``)
+    before its body is read, and holds it until its answer is sent, after its commit.
+
+    Every batch ends by updating the rows of the topics it files under, and popular topics
+    are in nearly every batch: dozens of batches at once would queue on those row locks until
+    their statements time out. A batch waiting here holds no lock, no connection, and not its
+    body either: a worker fed more batches than it writes at once does not keep each one's
+    parsed articles meanwhile (up to 500 a batch). One that waits ``ingest_wait_seconds`` in
+    vain is told to come back (503, ``Retry-After``), having written nothing.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != BATCH_PATH:
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        slots: asyncio.Semaphore = state.ingest_slots
+        try:
+            async with asyncio.timeout(state.settings.ingest_wait_seconds):
+                await slots.acquire()
+        except TimeoutError:
+            scope["route"] = RouteTemplate(BATCH_PATH)
+            busy = Busy(
+                "Too many article batches are being written at once; retry shortly.",
+                retry_after=INGEST_RETRY_AFTER_SECONDS,
+            )
+            await busy.response()(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slots.release()
+
 
 # Responses under these paths are one person's data: no shared cache may keep them.
 PRIVATE_PATH_PREFIXES = ("/v1/me", "/v1/auth", "/v1/admin")

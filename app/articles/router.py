@@ -1,10 +1,8 @@
 """Articles: public reads, newsroom writes."""
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import batch, queries, service
@@ -20,9 +18,8 @@ from app.auth.dependencies import ArticleWriter
 from app.cache import Cache
 from app.clock import Now
 from app.conditional import coded_response, conditional_response
-from app.config import SettingsDep
 from app.db import SessionDep, after_commit
-from app.errors import Busy, NotFound
+from app.errors import NotFound
 from app.feed.signals import SharedSignals
 from app.pagination import CursorParam, Cursors, Limit, Page
 from app.schemas import PLAIN_TEXT, Timestamp
@@ -121,46 +118,11 @@ def _forget_ranking_facts(request: Request, session: AsyncSession, article_ids: 
         after_commit(session, lambda: shared.facts.forget(article_ids))
 
 
-INGEST_RETRY_AFTER_SECONDS = 5
-
-
-async def _ingest_slot(
-    request: Request, session: SessionDep, settings: SettingsDep
-) -> AsyncIterator[None]:
-    """One of this worker's few concurrent batch writes, held until the batch commits.
-
-    Every batch ends by updating the rows of the topics it files under, and popular topics
-    are in nearly every batch: dozens of batches at once would queue on those row locks until
-    their statements time out. Waiting here holds no lock, and no connection: what the request
-    has read so far (who is calling) is committed first.
-    """
-    if session.in_transaction():
-        await session.commit()
-    slots: asyncio.Semaphore = request.app.state.ingest_slots
-    try:
-        async with asyncio.timeout(settings.ingest_wait_seconds):
-            await slots.acquire()
-    except TimeoutError:
-        raise Busy(
-            "Too many article batches are being written at once; retry shortly.",
-            retry_after=INGEST_RETRY_AFTER_SECONDS,
-        ) from None
-    try:
-        yield
-        # The next batch starts once this one's topic rows are unlocked: at the commit.
-        await session.commit()
-    finally:
-        slots.release()
-
-
-IngestSlot = Depends(_ingest_slot, scope="function")
-
-
 @router.post(
     "/batch",
     response_model=BatchOut,
     responses={503: {"description": "Too many batches at once: retry after `Retry-After`."}},
-    dependencies=[IngestSlot, ChangesTopicFeeds],
+    dependencies=[ChangesTopicFeeds],
 )
 async def upsert_batch(
     body: ArticleBatchIn, session: SessionDep, _writer: ArticleWriter, now: Now, request: Request

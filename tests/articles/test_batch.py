@@ -244,6 +244,30 @@ async def test_batches_beyond_the_workers_slots_wait_their_turn_then_get_503(
     assert stored == 0
 
 
+async def test_a_batch_waiting_for_a_slot_has_not_been_read(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Its body is read once it has a slot: a worker fed many batches does not keep them all
+    parsed meanwhile. Shown by a body that is not even JSON, refused as busy, not as bad."""
+    app = create_app(
+        settings.model_copy(update={"ingest_concurrency": 1, "ingest_wait_seconds": 0.05})
+    )
+    app.state.database = Database(engine, sessionmaker)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        json_type = {"Content-Type": "application/json"}
+        await app.state.ingest_slots.acquire()  # a batch being written
+        refused = await client.post("/v1/articles/batch", content=b"{not", headers=json_type)
+        assert refused.status_code == 503
+        assert refused.json()["type"].endswith("/busy")
+        app.state.ingest_slots.release()
+        read = await client.post("/v1/articles/batch", content=b"{not", headers=json_type)
+        assert read.status_code in (401, 422), "read once it has a slot"
+        assert not app.state.ingest_slots.locked()
+
+
 async def test_a_batch_gives_up_its_slot_only_once_committed(
     settings: Settings,
     engine: AsyncEngine,
