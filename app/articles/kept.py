@@ -22,7 +22,7 @@ out by others.
 
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -72,16 +72,6 @@ class KeptSummaries:
         ):
             return None
         return rendering.json
-
-    def known(self, article_ids: Iterable[str]) -> list[str]:
-        """Those of ``article_ids`` with a rendering that may serve, of whichever version."""
-        now, renderings = self._clock(), self._renderings
-        return [
-            article_id
-            for article_id in article_ids
-            if (rendering := renderings.get(article_id)) is not None
-            and now < rendering.made_at + self._serves
-        ]
 
     def put(self, article_id: str, version: Version, json: bytes) -> None:
         self._renderings[article_id] = _Rendering(version, self._clock(), json)

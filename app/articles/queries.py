@@ -18,12 +18,10 @@ from sqlalchemy import (
     CompoundSelect,
     Select,
     bindparam,
-    case,
     column,
     exists,
     func,
     literal,
-    null,
     select,
     true,
     union_all,
@@ -60,9 +58,6 @@ SUMMARY_COLUMNS = (
     Article.topic_ids,
     Article.author_ids,
 )
-# What identifies the version of an article's summary (``app.articles.kept``): its id, and
-# its content hash and update time.
-VERSION_COLUMNS = {"id", "content_hash", "updated_at"}
 # Summary key, label model, article column with its ids.
 LABEL_KINDS = (("topics", Topic, "topic_ids"), ("authors", Author, "author_ids"))
 
@@ -141,18 +136,10 @@ async def _summaries_of(
 
 
 @functools.cache
-def _live_summaries(dialect: str, *, unless_hidden: bool, but_known: bool = False) -> Select[Any]:
+def _live_summaries(dialect: str, *, unless_hidden: bool) -> Select[Any]:
     """Live articles among ``ids`` (and, ``unless_hidden``, not hidden by ``user_id``), built
-    once per dialect and variant. ``but_known``: those also among ``known`` come with their
-    id and version alone (the others null, ``known`` true), for a caller that keeps them."""
-    columns: list[Any] = [*SUMMARY_COLUMNS, Article.content_hash]
-    if but_known:
-        known = among_bound(dialect, Article.id, "known")
-        columns = [
-            c if c.key in VERSION_COLUMNS else case((known, null()), else_=c).label(c.key)
-            for c in columns
-        ] + [known.label("known")]
-    statement = select(*columns).where(
+    once per dialect and variant."""
+    statement = select(*SUMMARY_COLUMNS, Article.content_hash).where(
         among_bound(dialect, Article.id, "ids"), Article.retracted_at.is_(None)
     )
     if unless_hidden:
@@ -175,25 +162,15 @@ async def load_summaries(
 
 
 async def _live_rows(
-    session: AsyncSession,
-    article_ids: Sequence[str],
-    unless_hidden_by: str | None,
-    known: Sequence[str] | None = None,
+    session: AsyncSession, article_ids: Sequence[str], unless_hidden_by: str | None
 ) -> Sequence[Any]:
-    """``SUMMARY_COLUMNS`` and the content hash of the live articles among ``article_ids``
-    (of those among ``known``, when given, only the id and version: ``_live_summaries``)."""
+    """``SUMMARY_COLUMNS`` and the content hash of the live articles among ``article_ids``."""
     if not article_ids:
         return []
     parameters: dict[str, Any] = {"ids": list(article_ids)}
     if unless_hidden_by is not None:
         parameters["user_id"] = unless_hidden_by
-    if known is not None:
-        parameters["known"] = list(known)
-    statement = _live_summaries(
-        dialect_name(session),
-        unless_hidden=unless_hidden_by is not None,
-        but_known=known is not None,
-    )
+    statement = _live_summaries(dialect_name(session), unless_hidden=unless_hidden_by is not None)
     return await fetch_mappings(session, statement, parameters)
 
 
@@ -208,23 +185,15 @@ async def load_rendered_summaries(
     unless_hidden_by: str | None = None,
 ) -> dict[str, bytes]:
     """``load_summaries`` as each summary's JSON, by article id: what ``kept`` has of an
-    article's current version, and the rest rendered (and kept).
-
-    The articles ``kept`` has some rendering of are read without their content (their
-    version is enough to use it); one whose version has changed since is read again."""
+    article's current version, and the rest rendered (and kept)."""
     rendered: dict[str, bytes] = {}
     missing: list[dict[str, Any]] = []
-    changed: list[str] = []
-    known = kept.known(article_ids)
-    for row in await _live_rows(session, article_ids, unless_hidden_by, known):
+    for row in await _live_rows(session, article_ids, unless_hidden_by):
         json = kept.get(row["id"], (row["content_hash"], row["updated_at"]))
-        if json is not None:
-            rendered[row["id"]] = json
-        elif row["known"]:
-            changed.append(row["id"])
-        else:
+        if json is None:
             missing.append(dict(row))
-    missing += [dict(row) for row in await _live_rows(session, changed, unless_hidden_by)]
+        else:
+            rendered[row["id"]] = json
     for row, summary in zip(missing, await _summaries_of(session, missing, kept), strict=True):
         rendered[summary.id] = json = _SUMMARY.dump_json(summary)
         kept.put(summary.id, (row["content_hash"], row["updated_at"]), json)
