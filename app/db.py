@@ -101,9 +101,14 @@ class CompactJSON(TypeDecorator[Any]):
 
     def bind_processor(self, dialect: Dialect) -> Any:
         def write(value: Any) -> str | None:
-            return None if value is None else to_json(value).decode()
+            return None if value is None else compact_json(value)
 
         return write
+
+
+def compact_json(value: Any) -> str:
+    """A ``CompactJSON`` column's text, for statements run on the driver itself."""
+    return to_json(value).decode()
 
 
 class ListArray(TypeDecorator[list[Any]]):

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cache import Cache
 from app.config import Settings
-from app.db import dialect_name, json_text, new_id, table_of, write_on_driver
+from app.db import compact_json, dialect_name, new_id, table_of, write_on_driver
 from app.errors import AccountGone
 from app.feed import ranking, signals
 from app.models import FeedSnapshot
@@ -220,7 +220,7 @@ async def create_snapshot(
     if dialect_name(session) == "postgresql":
         try:
             await write_on_driver(
-                session, _snapshot_write(), {**values, "items": json_text(items), "now": now}
+                session, _snapshot_write(), {**values, "items": compact_json(items), "now": now}
             )
         except asyncpg.ForeignKeyViolationError:
             raise AccountGone() from None
