@@ -87,8 +87,13 @@ class Profile:
     author_interest: Mapping[int, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """Why an article is in the feed: its code, and the topic or author it names.
+
+    A named tuple: a first page hashes a thousand of them (its ranking's distinct reasons
+    are written out once), and a tuple's hash is computed in C.
+    """
+
     code: str
     topic: int | None = None
     author: int | None = None
