@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    String,
     Table,
     TextClause,
     any_,
@@ -45,7 +46,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from starlette.convertors import Convertor, register_url_convertor
 
 from app.config import Settings
@@ -125,6 +126,17 @@ class ListArray(TypeDecorator[list[Any]]):
         if dialect.driver == "asyncpg" and items is None and one_list:
             return None
         return super().result_processor(dialect, coltype)
+
+
+def exact_string(length: int) -> TypeEngine[str]:
+    """A string only ever matched whole, never sorted for a reader: identifiers, digests,
+    URLs. On PostgreSQL it compares bytes (the "C" collation), as SQLite and Python do.
+
+    The database's own collation (C.UTF-8, en_US.UTF-8...) sends every comparison an index
+    makes through the C library's strcoll: recording batches of reading events, PostgreSQL
+    spent a tenth of its time comparing text keys that way, and a twentieth comparing bytes.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 def new_id() -> str:
@@ -491,6 +503,9 @@ def _array_element(column: Column[Any], dialect: Dialect) -> tuple[str, str, Cal
         return "text[]", f"CAST(batch.{name} AS {column_type.compile(dialect)})", _int_array_text
     if isinstance(column_type, JSON):
         return "text[]", f"CAST(batch.{name} AS json)", process
+    if isinstance(column_type, String) and column_type.collation is not None:
+        # An array's type names no collation: the column applies its own.
+        column_type = type(column_type)(column_type.length)
     return f"{column_type.compile(dialect)}[]", f"batch.{name}", process
 
 

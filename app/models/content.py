@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, ListArray, UTCDateTime, new_id, utcnow
+from app.db import Base, ListArray, UTCDateTime, exact_string, new_id, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY (an alias of its rowid).
 AutoIncrementKey = BigInteger().with_variant(Integer(), "sqlite")
@@ -75,9 +75,9 @@ class Article(Base):
     # The integer key exists for the SQLite full-text index (FTS5 wants a stable rowid);
     # clients only ever see the opaque ``id``.
     pk: Mapped[int] = mapped_column(AutoIncrementKey, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
-    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    id: Mapped[str] = mapped_column(exact_string(32), unique=True, default=new_id)
+    external_id: Mapped[str | None] = mapped_column(exact_string(200), unique=True)
+    url: Mapped[str] = mapped_column(exact_string(2048), unique=True)
     headline: Mapped[str] = mapped_column(String(300))
     standfirst: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -101,7 +101,7 @@ class Article(Base):
     topic_ids: Mapped[list[int]] = mapped_column(LabelIds, default=list)
     author_ids: Mapped[list[int]] = mapped_column(LabelIds, default=list)
     # SHA-256 of the article as last written: an identical re-send is "unchanged".
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(exact_string(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

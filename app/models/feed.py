@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, CompactJSON, UTCDateTime, new_id
+from app.db import Base, CompactJSON, UTCDateTime, exact_string, new_id
 
 
 class FeedSnapshot(Base):
@@ -18,7 +18,7 @@ class FeedSnapshot(Base):
 
     __tablename__ = "feed_snapshots"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[str] = mapped_column(exact_string(32), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

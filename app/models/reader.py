@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, exact_string, utcnow
 
 
 def _user_key() -> Mapped[str]:
@@ -26,7 +26,7 @@ def _article_key() -> Mapped[str]:
 
 def _unchecked_key() -> Mapped[str]:
     """A user or article id in a table every reading event writes (no foreign key)."""
-    return mapped_column(String(32), primary_key=True)
+    return mapped_column(exact_string(32), primary_key=True)
 
 
 class TopicSubscription(Base):
@@ -97,9 +97,9 @@ class ReadingEvent(Base):
     __tablename__ = "reading_events"
 
     user_id: Mapped[str] = _unchecked_key()
-    client_event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_event_id: Mapped[str] = mapped_column(exact_string(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(16))
-    article_id: Mapped[str] = mapped_column(String(32))
+    article_id: Mapped[str] = mapped_column(exact_string(32))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     dwell_ms: Mapped[int | None] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())

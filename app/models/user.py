@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, new_id, utcnow
+from app.db import Base, UTCDateTime, exact_string, new_id, utcnow
 
 
 class Role(enum.StrEnum):
@@ -18,7 +18,7 @@ class Role(enum.StrEnum):
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[str] = mapped_column(exact_string(32), primary_key=True, default=new_id)
     # Stored lower-cased: addresses are unique regardless of case.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -39,12 +39,12 @@ class RefreshToken(Base):
     __tablename__ = "refresh_tokens"
     __table_args__ = (Index("ix_refresh_tokens_family_id", "family_id"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[str] = mapped_column(exact_string(32), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # SHA-256 of the token: the token itself is never stored.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    family_id: Mapped[str] = mapped_column(String(32))
-    parent_id: Mapped[str | None] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(exact_string(64), unique=True)
+    family_id: Mapped[str] = mapped_column(exact_string(32))
+    parent_id: Mapped[str | None] = mapped_column(exact_string(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     spent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Text, cast, inspect, select, text
+from sqlalchemy import String, Text, cast, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +26,31 @@ def _drift(connection: Connection) -> list[Any]:
     return list(compare_metadata(context, Base.metadata))
 
 
+def _collation_drift(connection: Connection) -> set[tuple[str, str, str | None]]:
+    """Columns whose collation differs from the model's, which `alembic check` does not
+    compare: (table, column, the collation the model gives it)."""
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        return set()
+    found = {
+        (table, column): collation
+        for table, column, collation in connection.execute(
+            text(
+                "SELECT table_name, column_name, collation_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema()"
+            )
+        )
+    }
+    drift = set()
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            column_type = column.type.dialect_impl(dialect)
+            wanted = column_type.collation if isinstance(column_type, String) else None
+            if found[(table.name, column.name)] != wanted:
+                drift.add((table.name, column.name, wanted))
+    return drift
+
+
 async def test_downgrade_to_base_then_upgrade_to_head_without_drift(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         await run_alembic(connection, "downgrade", "base")
@@ -37,6 +62,7 @@ async def test_downgrade_to_base_then_upgrade_to_head_without_drift(engine: Asyn
         assert await connection.run_sync(_table_names) >= set(Base.metadata.tables)
         # What `alembic check` reports: the models and the migrated schema agree.
         assert await connection.run_sync(_drift) == []
+        assert await connection.run_sync(_collation_drift) == set()
 
 
 async def test_articles_filed_before_label_ids_existed_get_theirs(engine: AsyncEngine) -> None:
