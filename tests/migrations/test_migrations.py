@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import String, Text, cast, inspect, select, text
@@ -63,6 +64,36 @@ async def test_downgrade_to_base_then_upgrade_to_head_without_drift(engine: Asyn
         # What `alembic check` reports: the models and the migrated schema agree.
         assert await connection.run_sync(_drift) == []
         assert await connection.run_sync(_collation_drift) == set()
+
+
+async def test_large_values_are_compressed_with_lz4_where_the_server_has_it(
+    engine: AsyncEngine,
+) -> None:
+    """Bodies, search vectors and stored rankings: what the migrations set, which `alembic
+    check` does not see."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not compress values")
+    async with engine.connect() as connection:
+        has_lz4 = await connection.scalar(
+            text(
+                "SELECT 'lz4' = ANY (enumvals) FROM pg_settings"
+                " WHERE name = 'default_toast_compression'"
+            )
+        )
+        if not has_lz4:
+            pytest.skip("this server was built without lz4")
+        rows = await connection.execute(
+            text(
+                "SELECT attrelid::regclass::text, attname, attcompression::text FROM pg_attribute"
+                " WHERE (attrelid, attname) IN (('articles'::regclass, 'body'),"
+                " ('articles'::regclass, 'search_vector'), ('feed_snapshots'::regclass, 'items'))"
+            )
+        )
+        assert sorted(tuple(row) for row in rows) == [
+            ("articles", "body", "l"),
+            ("articles", "search_vector", "l"),
+            ("feed_snapshots", "items", "l"),
+        ]
 
 
 async def test_articles_filed_before_label_ids_existed_get_theirs(engine: AsyncEngine) -> None:
