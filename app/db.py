@@ -440,7 +440,7 @@ def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnEl
     parameter, so the statement's text is the same however many values there are: compiled
     once by SQLAlchemy and prepared once by the server, instead of rendered per request."""
     if dialect_name(session) == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+        return column == any_(bindparam(None, list(values), type_=_array_of(column.type)))  # type: ignore[no-any-return]
     return column.in_(list(values))  # type: ignore[no-any-return]
 
 
@@ -448,8 +448,17 @@ def among_bound(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
     """``among`` for a statement built once and run many times: the values are bound at
     execution, as the parameter ``name`` (a list)."""
     if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+        return column == any_(bindparam(name, type_=_array_of(column.type)))  # type: ignore[no-any-return]
     return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
+
+
+def _array_of(item: TypeEngine[Any]) -> ARRAY[Any]:
+    """The type of an array parameter of ``item``s, its cast naming no collation: one that
+    did (``exact_string``'s) would override the column's own, and where the two differed (a
+    database not yet migrated) the column's index could not serve the comparison."""
+    if type(item) is String:
+        return ARRAY(String(item.length))
+    return ARRAY(item)
 
 
 def _insert(of: AsyncSession | str, table: Any) -> Any:

@@ -3,12 +3,13 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+import pytest
+from sqlalchemy import Column, MetaData, Table, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries
 from app.articles.service import Filing, file_articles, label_ids
-from app.db import dialect_name, new_id
+from app.db import among_bound, dialect_name, exact_string, new_id
 from app.feed import signals
 from app.models import Article, ArticleTopic, ReaderArticle, Topic
 from app.reader import events
@@ -131,3 +132,33 @@ async def test_a_readers_history_walks_the_index_of_read_rows(session: AsyncSess
     assert "ix_reader_articles_user_id_last_read_at" in explained, explained
     assert "Sort" not in explained, explained
     assert "TEMP B-TREE" not in explained.upper(), explained
+
+
+async def test_a_list_of_ids_is_looked_up_by_index_whatever_the_column_collation(
+    session: AsyncSession,
+) -> None:
+    """Ids sent as one array parameter (``among``) are compared under the column's own
+    collation: in a table whose ids are not bytewise ("C"; a database not yet migrated),
+    the lookup still walks the id index instead of reading the whole table."""
+    if dialect_name(session) != "postgresql":
+        pytest.skip("collations and array parameters are PostgreSQL's")
+    await session.execute(
+        text("CREATE TEMPORARY TABLE plan_ids (id varchar(32) PRIMARY KEY) ON COMMIT DROP")
+    )
+    ids = [new_id() for _ in range(ARTICLES)]
+    await session.execute(
+        text("INSERT INTO plan_ids SELECT unnest(CAST(:ids AS text[]))"), {"ids": ids}
+    )
+    await session.execute(text("ANALYZE plan_ids"))
+    # Declared as the models declare ids.
+    table = Table("plan_ids", MetaData(), Column("id", exact_string(32), primary_key=True))
+    statement = select(table.c.id).where(among_bound("postgresql", table.c.id, "ids"))
+    bind = session.bind
+    assert bind is not None
+    sql = str(statement.compile(dialect=bind.dialect))
+    assert sql.count("$1") == 1, sql
+    # The statement as the app sends it, its array parameter written in its place.
+    sent = sql.replace("$1", "'{" + ",".join(ids[:3]) + "}'")
+    rows = await session.execute(text("EXPLAIN " + sent))
+    explained = "\n".join(str(row[0]) for row in rows)
+    assert "plan_ids_pkey" in explained, explained
