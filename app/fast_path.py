@@ -1,5 +1,5 @@
-"""The hottest requests answered before routing: topic reads from this worker's memory, and
-batches of reading events.
+"""The hottest requests answered before routing: topic reads from this worker's memory, next
+pages of a reader's feed, and batches of reading events.
 
 Partners poll every topic they carry, again and again, and apps list a topic's newest
 articles: nearly every such request ends in a 304 or in a page or feed some worker has
@@ -12,6 +12,11 @@ kept (in this process, or in Redis). The checks and the responses are the routes
 skipped, which is most of what such a request costs. Anything else (a key or topic not in
 memory, nothing kept, a parameter the route would refuse or read otherwise) goes on to the
 routes untouched and is answered there in full.
+
+Apps page through a reader's ranked feed by its cursor: a next page asked for with nothing but
+its cursor (and a size) and a valid bearer token is answered here by the route's own
+``app.feed.router.page_after_response``, its problems (a cursor refused, a feed expired) as
+the route's. One the database cannot serve goes on to the route, which answers it in full.
 
 Apps send what their readers open, read and like in batches, all day long: a batch in order
 (a JSON body, a valid bearer token, events the schema accepts) is recorded here as the route
@@ -41,12 +46,14 @@ from app.auth.dependencies import bearer_scheme, presented_key, recently_verifie
 from app.auth.security import decode_access_token
 from app.cache import Cache
 from app.clock import app_time
-from app.db import Database
+from app.config import Settings
+from app.db import Database, statements_commit_alone
 from app.errors import DRIVER_ERRORS, AppError
+from app.feed import router as reader_feed
 from app.middleware import RouteTemplate
 from app.models import ApiKey
 from app.models import Scope as KeyScope
-from app.pagination import DEFAULT_LIMIT, limit_asked
+from app.pagination import CURSOR_MAX_LENGTH, DEFAULT_LIMIT, CursorCodec, limit_asked
 from app.ratelimit import limit_unrouted
 from app.reader import events
 from app.reader import router as reader
@@ -58,8 +65,11 @@ from app.syndication.topics import feed_topics
 FEED_PATH = re.compile(r"/v1/topics/(?P<slug>[^/]+)/feed(?P<suffix>\.rss|\.atom|\.json)")
 ARTICLES_PATH = "/v1/articles"
 EVENTS_PATH = "/v1/me/events"
+READER_FEED_PATH = "/v1/me/feed"
 # The query parameters of a topic's first page; any other goes to the route.
 TOPIC_PAGE_PARAMETERS = {"topic", "limit", "key"}
+# The query parameters of a ranked feed's next page as apps follow `next_cursor`.
+NEXT_PAGE_PARAMETERS = {"cursor", "limit"}
 
 
 FEED_ROUTES = {
@@ -67,6 +77,7 @@ FEED_ROUTES = {
 }
 ARTICLES_ROUTE = RouteTemplate(ARTICLES_PATH)
 EVENTS_ROUTE = RouteTemplate(EVENTS_PATH)
+READER_FEED_ROUTE = RouteTemplate(READER_FEED_PATH)
 
 
 class FastPathMiddleware:
@@ -78,6 +89,8 @@ class FastPathMiddleware:
             response = None
             if scope["path"] == ARTICLES_PATH:
                 response = await _topic_page(Request(scope))
+            elif scope["path"] == READER_FEED_PATH:
+                response = await _next_feed_page(Request(scope))
             elif (found := FEED_PATH.fullmatch(scope["path"])) is not None:
                 response = await _feed(Request(scope), found["slug"], found["suffix"])
             if response is not None:
@@ -159,6 +172,45 @@ async def _topic_page(request: Request) -> Response | None:
     return await _answer(
         request, ARTICLES_ROUTE, api_key, articles.topic_page_response(request, packed)
     )
+
+
+async def _next_feed_page(request: Request) -> Response | None:
+    """A next page of the reader's ranked feed, unless the request asks for more than that or
+    the database cannot serve it."""
+    query = request.query_params
+    cursor = query.get("cursor")
+    limit = limit_asked(query.getlist("limit"), DEFAULT_LIMIT)
+    token = await bearer_scheme(request)
+    if cursor is None or len(query.getlist("cursor")) > 1 or len(cursor) > CURSOR_MAX_LENGTH:
+        return None
+    if limit is None or not set(query) <= NEXT_PAGE_PARAMETERS:
+        return None
+    if not token or presented_key(request):
+        return None
+    settings: Settings = request.app.state.settings
+    try:
+        user_id = decode_access_token(settings, token)
+    except jwt.InvalidTokenError:
+        return None
+    request.scope["route"] = READER_FEED_ROUTE
+    if (refused := await limit_unrouted(request, None)) is not None:
+        return refused
+    cursors = CursorCodec(settings)
+    binding = reader_feed.feed_binding(cursors, user_id, "ranked", include_read=False)
+    database: Database = request.app.state.database
+    now = await app_time(request.app)
+    try:
+        async with database.sessionmaker() as session:
+            await statements_commit_alone(session)
+            return await reader_feed.page_after_response(
+                request, session, cursors, binding, user_id, cursor, limit, now
+            )
+    except AppError as error:
+        return error.response()
+    except (SQLAlchemyError, OSError, *DRIVER_ERRORS):
+        # The route answers: a 503 when the database cannot serve (counting the request
+        # against the reader's limit once more).
+        return None
 
 
 async def _events(request: Request, body: bytes) -> Response | None:

@@ -31,6 +31,7 @@ CURSOR_MAX_AGE_SECONDS = 24 * 3600
 
 # Asking for more is an error; anything above MAX_LIMIT means MAX_LIMIT.
 LIMIT_BOUND = 1_000_000
+CURSOR_MAX_LENGTH = 2048
 
 
 async def clamp_limit(
@@ -57,7 +58,10 @@ def limit_asked(values: list[str], default: int) -> int | None:
 Limit = Annotated[int, Depends(clamp_limit)]
 CursorParam = Annotated[
     str | None,
-    Query(max_length=2048, description="`next_cursor` of the previous page; omit for the first."),
+    Query(
+        max_length=CURSOR_MAX_LENGTH,
+        description="`next_cursor` of the previous page; omit for the first.",
+    ),
 ]
 
 

@@ -31,6 +31,7 @@ from app.db import dialect_name, fetch_mappings
 from app.errors import AccountGone, InvalidCursor
 from app.feed.schemas import ReasonOut
 from app.models import FeedSnapshot, User
+from app.pagination import CursorCodec
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,43 @@ def _item(article: bytes, score: float, reasons: list[Any]) -> bytes:
         }
     )
     return b'{"article":' + article + b"," + ranked.__pydantic_serializer__.to_json(ranked)[1:]
+
+
+async def page_of(
+    session: AsyncSession,
+    kept: KeptSummaries,
+    cursors: CursorCodec,
+    binding: str,
+    user_id: str,
+    window: SnapshotWindow,
+    offset: int,
+    *,
+    fresh: bool,
+) -> bytes:
+    """The page of ``window`` (``snapshot_page``) as JSON, with the cursor of the next."""
+    rendered, following = await snapshot_page(session, kept, user_id, window, offset, fresh=fresh)
+    next_cursor = cursors.encode(binding, [window.snapshot_id, following]) if following else None
+    return render(rendered, next_cursor, window.created_at)
+
+
+async def page_after(
+    session: AsyncSession,
+    kept: KeptSummaries,
+    cursors: CursorCodec,
+    binding: str,
+    cursor: str,
+    user_id: str,
+    now: datetime,
+    limit: int,
+    max_age: int,
+) -> bytes:
+    """The page of the reader's stored ranking that ``cursor`` points at, as JSON."""
+    match cursors.decode(cursor, binding, max_age=max_age):
+        case [str(snapshot_id), int(offset)] if offset >= 0:
+            window = await load_window(session, snapshot_id, user_id, now, offset, limit)
+        case _:
+            raise InvalidCursor("This cursor is not valid.")
+    return await page_of(session, kept, cursors, binding, user_id, window, offset, fresh=False)
 
 
 def render(items: list[bytes], next_cursor: str | None, generated_at: datetime) -> bytes:

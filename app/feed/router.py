@@ -1,17 +1,18 @@
 """The personalised feed, trending articles, and the reader's interests."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.dependencies import CurrentUserId
 from app.clock import Now
 from app.config import SettingsDep
 from app.db import SessionDep, statements_commit_alone
-from app.errors import InvalidCursor
 from app.feed import insights, latest, pages, service
 from app.feed.schemas import FeedPage, Interests, TrendingPage
-from app.pagination import CursorParam, Cursors, Limit
+from app.pagination import CursorCodec, CursorParam, Cursors, Limit
 
 router = APIRouter(tags=["feed"])
 
@@ -43,7 +44,7 @@ async def read_feed(
     # No statement here needs another's transaction: reads, and a new snapshot written by
     # one statement that also clears the reader's expired ones (two on SQLite).
     await statements_commit_alone(session)
-    binding = cursors.binding("feed", {"mode": mode, "include_read": include_read}, user_id)
+    binding = feed_binding(cursors, user_id, mode, include_read)
     if mode == "latest":
         after = cursors.decode_position(cursor, binding) if cursor else None
         items, position = await latest.latest_page(
@@ -53,35 +54,52 @@ async def read_feed(
         return FeedPage(items=items, next_cursor=next_cursor, generated_at=now)
 
     state = request.app.state
-    if cursor is None:
-        ranked = await service.rank_for_reader(
-            session,
-            state.cache,
-            state.feed_signals,
-            user_id,
-            now,
-            settings,
-            include_read=include_read,
+    if cursor is not None:
+        return await page_after_response(
+            request, session, cursors, binding, user_id, cursor, limit, now
         )
-        slugs = state.feed_signals.slugs
-        snapshot = await service.create_snapshot(session, slugs, user_id, ranked, now, settings)
-        window = pages.first_window(snapshot, limit)
-        offset = 0
-    else:
-        max_age = settings.feed_snapshot_ttl_minutes * 60
-        match cursors.decode(cursor, binding, max_age=max_age):
-            case [str(snapshot_id), int(offset)] if offset >= 0:
-                window = await pages.load_window(session, snapshot_id, user_id, now, offset, limit)
-            case _:
-                raise InvalidCursor("This cursor is not valid.")
-    rendered, following = await pages.snapshot_page(
-        session, state.kept_summaries, user_id, window, offset, fresh=cursor is None
+    ranked = await service.rank_for_reader(
+        session,
+        state.cache,
+        state.feed_signals,
+        user_id,
+        now,
+        settings,
+        include_read=include_read,
     )
-    next_cursor = cursors.encode(binding, [window.snapshot_id, following]) if following else None
+    slugs = state.feed_signals.slugs
+    snapshot = await service.create_snapshot(session, slugs, user_id, ranked, now, settings)
+    window = pages.first_window(snapshot, limit)
+    page = await pages.page_of(
+        session, state.kept_summaries, cursors, binding, user_id, window, 0, fresh=True
+    )
+    return Response(page, media_type="application/json")
+
+
+def feed_binding(cursors: CursorCodec, user_id: str, mode: str, include_read: bool) -> str:
+    """What the feed's cursors are bound to: the reader, the mode and ``include_read``."""
+    return cursors.binding("feed", {"mode": mode, "include_read": include_read}, user_id)
+
+
+async def page_after_response(
+    request: Request,
+    session: AsyncSession,
+    cursors: CursorCodec,
+    binding: str,
+    user_id: str,
+    cursor: str,
+    limit: int,
+    now: datetime,
+) -> Response:
+    """The page of the reader's ranked feed that ``cursor`` points at. Also answered before
+    routing (``app.fast_path``)."""
+    state = request.app.state
+    max_age = state.settings.feed_snapshot_ttl_minutes * 60
+    page = await pages.page_after(
+        session, state.kept_summaries, cursors, binding, cursor, user_id, now, limit, max_age
+    )
     # The summaries are JSON already: the page is made around them (as FeedPage would be).
-    return Response(
-        pages.render(rendered, next_cursor, window.created_at), media_type="application/json"
-    )
+    return Response(page, media_type="application/json")
 
 
 @router.get("/v1/trending", response_model=TrendingPage)

@@ -344,3 +344,29 @@ async def test_event_batches_recorded_before_routing_count_against_the_reader(
         select(ReadingEvent.client_event_id).where(ReadingEvent.user_id == reader.user.id)
     )
     assert sorted(recorded) == ["a", "b"]
+
+
+async def test_feed_pages_answered_before_routing_count_against_the_reader(
+    build_app: AppFactory, reader: factories.Account, session: AsyncSession
+) -> None:
+    for _ in range(3):
+        await factories.create_article(session)
+    app = build_app(rate_limit_user_per_minute=3)
+    async with client_for(app) as client:
+        first = await client.get("/v1/me/feed", headers=reader.headers, params={"limit": 1})
+        assert first.headers["x-ratelimit-remaining"] == "2"
+        cursor = first.json()["next_cursor"]
+
+        def routed() -> None:
+            raise Forbidden("routed")
+
+        # Answered (and refused) before routing: a page that reached the route would get a 403.
+        app.dependency_overrides[current_user_id] = routed
+        following = {"cursor": cursor, "limit": 1}
+        for remaining in ("1", "0"):
+            response = await client.get("/v1/me/feed", headers=reader.headers, params=following)
+            assert response.status_code == 200, response.text
+            assert response.headers["x-ratelimit-remaining"] == remaining
+        assert_too_many_requests(
+            await client.get("/v1/me/feed", headers=reader.headers, params=following)
+        )
