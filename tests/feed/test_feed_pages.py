@@ -3,16 +3,21 @@ page would give, and never an article's earlier content, a retracted article, or
 interval) a topic's earlier name."""
 
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles.kept import KeptSummaries
+from app.articles.schemas import ArticleSummary
 from app.clock import current_time
-from app.feed.schemas import FeedPage
+from app.feed.pages import _item
+from app.feed.schemas import FeedItem, FeedPage, ReasonCode, ReasonOut
 from app.models import Article, Topic
 from tests import factories
 
@@ -143,3 +148,53 @@ async def test_a_renamed_topic_shows_at_once_here_and_within_the_interval_elsewh
     assert await topic_names() == ["World diplomacy"]
     clock.now += 1  # renderings expire, and the kept topics' names are due to be read again
     assert await topic_names() == ["Statecraft"]
+
+
+SUMMARY = {
+    "id": "a1",
+    "external_id": None,
+    "url": "https://news.example/a1",
+    "headline": "Talks resume",
+    "standfirst": None,
+    "summary": ["One", "Two"],
+    "section": None,
+    "topics": [{"slug": "diplomacy", "name": "Diplomacy"}],
+    "authors": [],
+    "credits": [],
+    "image": None,
+    "video": None,
+    "language": "en",
+    "region": None,
+    "published_at": NOW,
+    "updated_at": NOW,
+    "comment_count": 0,
+    "reading_time_minutes": 1,
+    "editors_pick": False,
+}
+REASON_CODES = list(get_args(ReasonCode))
+reasons = st.lists(
+    st.tuples(
+        st.sampled_from(REASON_CODES),
+        st.one_of(st.none(), st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True)),
+        st.one_of(st.none(), st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True)),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(
+    score=st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-(10**6), 10**6)),
+    reasons=reasons,
+)
+def test_an_item_is_what_serializing_a_feed_item_gives(
+    score: float, reasons: list[tuple[str, str | None, str | None]]
+) -> None:
+    summary = ArticleSummary.model_validate(SUMMARY)
+    item = FeedItem(
+        article=summary,
+        score=score,
+        reasons=[ReasonOut(code=c, topic=t, author=a) for c, t, a in reasons],
+    )
+    rendered = _item(summary.model_dump_json().encode(), score, [list(r) for r in reasons])
+    assert rendered == item.model_dump_json().encode()
