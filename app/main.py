@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api_keys.revocations import revocation_listener
 from app.api_keys.router import router as api_keys_router
@@ -27,6 +26,7 @@ from app.feed.signals import RankingFacts, SharedSignals
 from app.middleware import (
     BodySizeLimitMiddleware,
     EncodedETagMiddleware,
+    GZipMiddleware,
     IngestSlotsMiddleware,
     SecurityHeadersMiddleware,
 )

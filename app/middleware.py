@@ -1,11 +1,15 @@
-"""Pure ASGI middleware: the request-body limit, the CMS batches' slots, and headers every
-response needs."""
+"""Pure ASGI middleware: the request-body limit, the CMS batches' slots, headers every
+response needs, and gzip."""
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any, cast
 
 from fastapi import HTTPException
-from starlette.datastructures import MutableHeaders
+from isal import isal_zlib
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware as StarletteGZipMiddleware
+from starlette.middleware.gzip import GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.conditional import GZIP_ETAG_SUFFIX, gzip_etag
@@ -153,3 +157,35 @@ class EncodedETagMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_etag)
+
+
+class GZipMiddleware(StarletteGZipMiddleware):
+    """Starlette's gzip middleware, compressing with ISA-L (``isal``) rather than zlib.
+
+    A response made for one request is compressed for it alone, on the worker's time
+    (``app.conditional.GZIP_LEVEL_PER_RESPONSE``): ISA-L does it in less than half the time
+    zlib takes for about as many bytes. Bodies, headers, streaming and what is left
+    uncompressed are Starlette's."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "gzip" in Headers(scope=scope).get("Accept-Encoding", ""):
+            responder = _IsalGZipResponder(
+                self.app,
+                self.minimum_size,
+                compresslevel=self.compresslevel,
+                thread_minimum_size=self.thread_minimum_size,
+                exclude_content_types=self.exclude_content_types,
+            )
+            await responder(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+class _IsalGZipResponder(GZipResponder):
+    @property
+    def compressor(self) -> Any:
+        if self._compressor is None:
+            window = 16 + isal_zlib.MAX_WBITS  # a gzip header and trailer
+            compressor = isal_zlib.compressobj(self.compresslevel, isal_zlib.DEFLATED, window)
+            self._compressor = cast(Any, compressor)  # zlib's interface
+        return self._compressor
