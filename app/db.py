@@ -61,6 +61,11 @@ NAMING_CONVENTION = {
 }
 
 
+# What a read runs on: a request's session, or a connection of its own (``Database.
+# statement_connection``) where no session is needed.
+Reads = AsyncSession | AsyncConnection
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -338,11 +343,11 @@ async def _run_on_driver(
 
 
 async def _fetch_on_driver(
-    session: AsyncSession, statement: ClauseElement, parameters: Mapping[str, Any]
+    reads: Reads, statement: ClauseElement, parameters: Mapping[str, Any]
 ) -> list[Any]:
     """PostgreSQL: ``statement``'s rows (``asyncpg.Record``: by name and by position), run
-    on the driver itself over the session's connection."""
-    connection = await session.connection()
+    on the driver itself over the connection (the session's)."""
+    connection = reads if isinstance(reads, AsyncConnection) else await reads.connection()
     return cast(list[Any], await _run_on_driver(connection, "fetch", statement, parameters))
 
 
@@ -356,32 +361,32 @@ async def write_on_driver(
 
 
 async def fetch_mappings(
-    session: AsyncSession, statement: ClauseElement, parameters: Mapping[str, Any]
+    reads: Reads, statement: ClauseElement, parameters: Mapping[str, Any]
 ) -> Sequence[Mapping[str, Any]]:
     """The rows of a read built once per process (kept by the function that builds it), as
     mappings of its columns' names.
 
-    On PostgreSQL the session's connection runs it on the driver itself (``_on_driver``),
+    On PostgreSQL the connection (the session's) runs it on the driver itself (``_on_driver``),
     for reads on the hottest paths: a next page's three statements took 0.6-1.4 ms less of
     the worker's time so, in one process. Only for statements whose values SQLAlchemy need
     not convert: parameters of plain strings and numbers, and lists of them, bound as they
     are; rows as the driver reads them (JSON decoded by the engine's deserializer,
     timestamps in UTC). Errors on that path are asyncpg's (``is_database_unavailable`` knows
     them)."""
-    if dialect_name(session) != "postgresql":
-        rows = (await session.execute(statement, parameters)).mappings().all()  # type: ignore[call-overload]
+    if dialect_name(reads) != "postgresql":
+        rows = (await reads.execute(statement, parameters)).mappings().all()  # type: ignore[call-overload]
         return cast(Sequence[Mapping[str, Any]], rows)
-    return await _fetch_on_driver(session, statement, parameters)
+    return await _fetch_on_driver(reads, statement, parameters)
 
 
 async def fetch_rows(
-    session: AsyncSession, statement: ClauseElement, parameters: Mapping[str, Any]
+    reads: Reads, statement: ClauseElement, parameters: Mapping[str, Any]
 ) -> Sequence[Sequence[Any]]:
     """``fetch_mappings``, its rows read by position (indexed or unpacked) instead."""
-    if dialect_name(session) != "postgresql":
-        rows = (await session.execute(statement, parameters)).all()  # type: ignore[call-overload]
+    if dialect_name(reads) != "postgresql":
+        rows = (await reads.execute(statement, parameters)).all()  # type: ignore[call-overload]
         return cast(Sequence[Sequence[Any]], rows)
-    return await _fetch_on_driver(session, statement, parameters)
+    return await _fetch_on_driver(reads, statement, parameters)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -428,11 +433,13 @@ async def statements_commit_alone(session: AsyncSession) -> None:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def dialect_name(session: AsyncSession) -> str:
+def dialect_name(reads: Reads) -> str:
     """ "postgresql" or "sqlite"."""
-    if session.bind is None:
+    if isinstance(reads, AsyncConnection):
+        return reads.dialect.name
+    if reads.bind is None:
         raise RuntimeError("sessions are always bound to the app's engine")
-    return session.bind.dialect.name
+    return reads.bind.dialect.name
 
 
 def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:

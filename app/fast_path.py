@@ -47,7 +47,7 @@ from app.auth.security import decode_access_token
 from app.cache import Cache
 from app.clock import app_time
 from app.config import Settings
-from app.db import Database, statements_commit_alone
+from app.db import Database
 from app.errors import DRIVER_ERRORS, AppError
 from app.feed import router as reader_feed
 from app.middleware import RouteTemplate
@@ -200,10 +200,9 @@ async def _next_feed_page(request: Request) -> Response | None:
     database: Database = request.app.state.database
     now = await app_time(request.app)
     try:
-        async with database.sessionmaker() as session:
-            await statements_commit_alone(session)
+        async with database.statement_connection() as connection:
             return await reader_feed.page_after_response(
-                request, session, cursors, binding, user_id, cursor, limit, now
+                request, connection, cursors, binding, user_id, cursor, limit, now
             )
     except AppError as error:
         return error.response()

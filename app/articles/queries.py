@@ -33,7 +33,7 @@ from app.articles import search
 from app.articles.kept import KeptSummaries
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
-from app.db import among_bound, dialect_name, fetch_mappings, keyset_before
+from app.db import Reads, among_bound, dialect_name, fetch_mappings, keyset_before
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, HiddenArticle, Topic
 
 SUMMARY_COLUMNS = (
@@ -91,7 +91,7 @@ def _labels_named(dialect: str) -> CompoundSelect[Any]:
 
 
 async def attach_labels(
-    session: AsyncSession, rows: Sequence[dict[str, Any]], kept: KeptSummaries | None = None
+    session: Reads, rows: Sequence[dict[str, Any]], kept: KeptSummaries | None = None
 ) -> dict[str, dict[str, list[dict[str, str]]]]:
     """Topics and authors, in filing order, for each row of ``SUMMARY_COLUMNS`` (by id);
     those ``kept`` knows are not read."""
@@ -129,7 +129,7 @@ async def summaries(session: AsyncSession, rows: Sequence[Any]) -> list[ArticleS
 
 
 async def _summaries_of(
-    session: AsyncSession, mappings: list[dict[str, Any]], kept: KeptSummaries | None = None
+    session: Reads, mappings: list[dict[str, Any]], kept: KeptSummaries | None = None
 ) -> list[ArticleSummary]:
     labels = await attach_labels(session, mappings, kept)
     return _SUMMARY_LIST.validate_python([m | labels[m["id"]] for m in mappings])
@@ -162,7 +162,7 @@ async def load_summaries(
 
 
 async def _live_rows(
-    session: AsyncSession, article_ids: Sequence[str], unless_hidden_by: str | None
+    session: Reads, article_ids: Sequence[str], unless_hidden_by: str | None
 ) -> Sequence[Any]:
     """``SUMMARY_COLUMNS`` and the content hash of the live articles among ``article_ids``."""
     if not article_ids:
@@ -178,7 +178,7 @@ _SUMMARY = TypeAdapter(ArticleSummary)
 
 
 async def load_rendered_summaries(
-    session: AsyncSession,
+    session: Reads,
     article_ids: Sequence[str],
     kept: KeptSummaries,
     *,

@@ -25,11 +25,10 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONPATH
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import queries as article_queries
 from app.articles.kept import KeptSummaries
-from app.db import dialect_name, fetch_mappings
+from app.db import Reads, dialect_name, fetch_mappings
 from app.errors import AccountGone, InvalidCursor
 from app.feed.schemas import ReasonOut
 from app.models import FeedSnapshot, User
@@ -88,7 +87,7 @@ def _window_statement(dialect: str) -> Select[Any]:
 
 
 async def load_window(
-    session: AsyncSession, snapshot_id: str, user_id: str, now: datetime, offset: int, limit: int
+    session: Reads, snapshot_id: str, user_id: str, now: datetime, offset: int, limit: int
 ) -> SnapshotWindow:
     """The reader's stored ranking from ``offset``, if it has not expired. The account is
     read only when the snapshot is not found: then it may be the account that is gone."""
@@ -104,7 +103,7 @@ async def load_window(
 
 
 async def snapshot_page(
-    session: AsyncSession,
+    session: Reads,
     kept: KeptSummaries,
     user_id: str,
     window: SnapshotWindow,
@@ -159,7 +158,7 @@ def _reason(code: str, topic: str | None, author: str | None) -> bytes:
 
 
 async def page_of(
-    session: AsyncSession,
+    session: Reads,
     kept: KeptSummaries,
     cursors: CursorCodec,
     binding: str,
@@ -176,7 +175,7 @@ async def page_of(
 
 
 async def page_after(
-    session: AsyncSession,
+    session: Reads,
     kept: KeptSummaries,
     cursors: CursorCodec,
     binding: str,

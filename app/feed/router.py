@@ -4,12 +4,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.dependencies import CurrentUserId
 from app.clock import Now
 from app.config import SettingsDep
-from app.db import SessionDep, statements_commit_alone
+from app.db import Reads, SessionDep, statements_commit_alone
 from app.feed import insights, latest, pages, service
 from app.feed.schemas import FeedPage, Interests, TrendingPage
 from app.pagination import CursorCodec, CursorParam, Cursors, Limit
@@ -83,7 +82,7 @@ def feed_binding(cursors: CursorCodec, user_id: str, mode: str, include_read: bo
 
 async def page_after_response(
     request: Request,
-    session: AsyncSession,
+    session: Reads,
     cursors: CursorCodec,
     binding: str,
     user_id: str,
