@@ -16,7 +16,8 @@ routes untouched and is answered there in full.
 Apps page through a reader's ranked feed by its cursor: a next page asked for with nothing but
 its cursor (and a size) and a valid bearer token is answered here by the route's own
 ``app.feed.router.page_after_response``, its problems (a cursor refused, a feed expired) as
-the route's. One the database cannot serve goes on to the route, which answers it in full.
+the route's, its reads on a connection with no session around it. One the database cannot
+serve goes on to the route, which answers it in full.
 
 Apps send what their readers open, read and like in batches, all day long: a batch in order
 (a JSON body, a valid bearer token, events the schema accepts) is recorded here as the route
