@@ -180,12 +180,12 @@ async def _next_feed_page(request: Request) -> Response | None:
     the database cannot serve it."""
     query = request.query_params
     cursor = query.get("cursor")
-    limit = limit_asked(query.getlist("limit"), DEFAULT_LIMIT)
-    token = await bearer_scheme(request)
     if cursor is None or len(query.getlist("cursor")) > 1 or len(cursor) > CURSOR_MAX_LENGTH:
-        return None
+        return None  # a first page, or a cursor the route refuses
+    limit = limit_asked(query.getlist("limit"), DEFAULT_LIMIT)
     if limit is None or not set(query) <= NEXT_PAGE_PARAMETERS:
         return None
+    token = await bearer_scheme(request)
     if not token or presented_key(request):
         return None
     settings: Settings = request.app.state.settings

@@ -5,6 +5,8 @@ import gzip
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
+from isal import isal_zlib
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -64,3 +66,21 @@ async def test_a_streamed_body_is_one_gzip_stream() -> None:
         coded = await raw(client, "/stream", **{"Accept-Encoding": "gzip"})
     assert coded.headers["content-encoding"] == "gzip"
     assert gzip.decompress(coded.content) == b"".join(chunks)
+
+
+async def test_the_compressor_is_isa_l_s(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(12):
+        await factories.create_article(session, headline=f"Talks resume, round {n}")
+    made: list[int] = []
+    compressobj = isal_zlib.compressobj
+
+    def counted(*arguments: int) -> object:
+        made.append(arguments[0])
+        return compressobj(*arguments)
+
+    monkeypatch.setattr(isal_zlib, "compressobj", counted)
+    coded = await raw(client, "/v1/articles?limit=12", **{"Accept-Encoding": "gzip"})
+    assert coded.headers["content-encoding"] == "gzip"
+    assert made == [GZIP_LEVEL_PER_RESPONSE]

@@ -60,7 +60,7 @@ async def get(
 def same_answer(early: httpx.Response, routed: httpx.Response) -> None:
     assert early.status_code == routed.status_code, early.text
     assert early.content == routed.content
-    for header in ("content-type", "www-authenticate", "content-encoding"):
+    for header in ("content-type", "www-authenticate", "content-encoding", "cache-control"):
         assert early.headers.get(header) == routed.headers.get(header), header
 
 
