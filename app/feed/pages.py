@@ -137,15 +137,8 @@ class _PageEnd(BaseModel):
 def _item(article: bytes, score: float, reasons: list[Any]) -> bytes:
     """A ``FeedItem``: its article, score and reasons, each reason rendered once per process."""
     rendered = b",".join([_reason(*reason) for reason in reasons])
-    parts = (
-        b'{"article":',
-        article,
-        b',"score":',
-        to_json(float(score)),
-        b',"reasons":[',
-        rendered,
-    )
-    return b"".join((*parts, b"]}"))
+    score_json = to_json(float(score))
+    return b'{"article":%b,"score":%b,"reasons":[%b]}' % (article, score_json, rendered)
 
 
 @functools.lru_cache(maxsize=4096)
