@@ -30,10 +30,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import search
-from app.articles.kept import KeptSummaries
+from app.articles.kept import KeptSummaries, Version
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
-from app.db import Reads, among_bound, dialect_name, fetch_mappings, keyset_before
+from app.db import Reads, among_bound, dialect_name, fetch_mappings, fetch_rows, keyset_before
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, HiddenArticle, Topic
 
 SUMMARY_COLUMNS = (
@@ -135,13 +135,12 @@ async def _summaries_of(
     return _SUMMARY_LIST.validate_python([m | labels[m["id"]] for m in mappings])
 
 
-@functools.cache
-def _live_summaries(dialect: str, *, unless_hidden: bool) -> Select[Any]:
-    """Live articles among ``ids`` (and, ``unless_hidden``, not hidden by ``user_id``), built
-    once per dialect and variant."""
-    statement = select(*SUMMARY_COLUMNS, Article.content_hash).where(
-        among_bound(dialect, Article.id, "ids"), Article.retracted_at.is_(None)
-    )
+def live_among(
+    columns: Sequence[Any], ids: ColumnElement[bool], *, unless_hidden: bool
+) -> Select[Any]:
+    """``columns`` of the live articles that ``ids`` (a condition on ``Article.id``) admits;
+    ``unless_hidden``, not those the reader ``user_id`` (a parameter) hid."""
+    statement = select(*columns).where(ids, Article.retracted_at.is_(None))
     if unless_hidden:
         statement = statement.where(
             ~exists().where(
@@ -152,13 +151,21 @@ def _live_summaries(dialect: str, *, unless_hidden: bool) -> Select[Any]:
     return statement
 
 
-async def load_summaries(
-    session: AsyncSession, article_ids: Sequence[str], *, unless_hidden_by: str | None = None
-) -> list[ArticleSummary]:
-    """Live articles by id, in the order of ``article_ids`` (missing or retracted skipped,
-    and those the user ``unless_hidden_by`` hid, when given)."""
-    by_id = {row["id"]: row for row in await _live_rows(session, article_ids, unless_hidden_by)}
-    return await _summaries_of(session, [dict(by_id[i]) for i in article_ids if i in by_id])
+@functools.cache
+def _live_summaries(dialect: str, *, unless_hidden: bool) -> Select[Any]:
+    """The summaries (and content hash) of the live articles among ``ids`` (and, when
+    ``unless_hidden``, not hidden by ``user_id``); built once per dialect and variant."""
+    columns = (*SUMMARY_COLUMNS, Article.content_hash)
+    ids = among_bound(dialect, Article.id, "ids")
+    return live_among(columns, ids, unless_hidden=unless_hidden)
+
+
+@functools.cache
+def _live_versions(dialect: str, *, unless_hidden: bool) -> Select[Any]:
+    """The versions of the live articles among ``ids`` (and, ``unless_hidden``, not hidden by
+    ``user_id``); built once per dialect and variant."""
+    columns = (Article.id, Article.content_hash, Article.updated_at)
+    return live_among(columns, among_bound(dialect, Article.id, "ids"), unless_hidden=unless_hidden)
 
 
 async def _live_rows(
@@ -174,7 +181,52 @@ async def _live_rows(
     return await fetch_mappings(session, statement, parameters)
 
 
+async def load_summaries(
+    session: AsyncSession, article_ids: Sequence[str], *, unless_hidden_by: str | None = None
+) -> list[ArticleSummary]:
+    """Live articles by id, in the order of ``article_ids`` (missing or retracted skipped,
+    and those the user ``unless_hidden_by`` hid, when given)."""
+    by_id = {row["id"]: row for row in await _live_rows(session, article_ids, unless_hidden_by)}
+    return await _summaries_of(session, [dict(by_id[i]) for i in article_ids if i in by_id])
+
+
+async def live_versions(
+    session: Reads, article_ids: Sequence[str], *, unless_hidden_by: str | None = None
+) -> dict[str, Version]:
+    """The version of each live article among ``article_ids`` (not retracted, nor hidden by
+    the reader ``unless_hidden_by`` when given), by id."""
+    if not article_ids:
+        return {}
+    parameters: dict[str, Any] = {"ids": list(article_ids)}
+    if unless_hidden_by is not None:
+        parameters["user_id"] = unless_hidden_by
+    statement = _live_versions(dialect_name(session), unless_hidden=unless_hidden_by is not None)
+    rows = await fetch_rows(session, statement, parameters)
+    return {article_id: (content_hash, updated_at) for article_id, content_hash, updated_at in rows}
+
+
 _SUMMARY = TypeAdapter(ArticleSummary)
+
+
+async def rendered_summaries(
+    session: Reads, live: dict[str, Version], kept: KeptSummaries
+) -> dict[str, bytes]:
+    """Each summary's JSON, by article id, of the live articles ``live`` gives the versions
+    of (``live_versions``): what ``kept`` has of that version, and the rest read, rendered and
+    kept. Only those not kept are read whole: on most pages, few or none."""
+    rendered: dict[str, bytes] = {}
+    missing: list[str] = []
+    for article_id, version in live.items():
+        json = kept.get(article_id, version)
+        if json is None:
+            missing.append(article_id)
+        else:
+            rendered[article_id] = json
+    rows = [dict(row) for row in await _live_rows(session, missing, None)]
+    for row, summary in zip(rows, await _summaries_of(session, rows, kept), strict=True):
+        rendered[summary.id] = json = _SUMMARY.dump_json(summary)
+        kept.put(summary.id, (row["content_hash"], row["updated_at"]), json)
+    return rendered
 
 
 async def load_rendered_summaries(
@@ -184,20 +236,9 @@ async def load_rendered_summaries(
     *,
     unless_hidden_by: str | None = None,
 ) -> dict[str, bytes]:
-    """``load_summaries`` as each summary's JSON, by article id: what ``kept`` has of an
-    article's current version, and the rest rendered (and kept)."""
-    rendered: dict[str, bytes] = {}
-    missing: list[dict[str, Any]] = []
-    for row in await _live_rows(session, article_ids, unless_hidden_by):
-        json = kept.get(row["id"], (row["content_hash"], row["updated_at"]))
-        if json is None:
-            missing.append(dict(row))
-        else:
-            rendered[row["id"]] = json
-    for row, summary in zip(missing, await _summaries_of(session, missing, kept), strict=True):
-        rendered[summary.id] = json = _SUMMARY.dump_json(summary)
-        kept.put(summary.id, (row["content_hash"], row["updated_at"]), json)
-    return rendered
+    """``load_summaries`` as each summary's JSON, by article id (``rendered_summaries``)."""
+    live = await live_versions(session, article_ids, unless_hidden_by=unless_hidden_by)
+    return await rendered_summaries(session, live, kept)
 
 
 async def full_article(session: AsyncSession, article: Article) -> ArticleOut:

@@ -22,27 +22,31 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONPATH
 
 from app.articles import queries as article_queries
-from app.articles.kept import KeptSummaries
+from app.articles.kept import KeptSummaries, Version
 from app.db import Reads, dialect_name, fetch_mappings
 from app.errors import AccountGone, InvalidCursor
 from app.feed.schemas import ReasonOut
-from app.models import FeedSnapshot, User
+from app.models import Article, FeedSnapshot, User
 from app.pagination import CursorCodec
 
 
 @dataclass(frozen=True)
 class SnapshotWindow:
-    """Part of a stored ranking: the entries a page starts from, and how many there are."""
+    """Part of a stored ranking: the entries a page starts from, and how many there are; and,
+    when read with them, the versions of those entries' articles that are live (not retracted,
+    nor hidden by the reader), by id."""
 
     snapshot_id: str
     created_at: datetime
     entries: list[Any]
     total: int
+    live: dict[str, Version] | None = None
 
 
 def first_window(snapshot: FeedSnapshot, limit: int) -> SnapshotWindow:
@@ -55,34 +59,60 @@ def first_window(snapshot: FeedSnapshot, limit: int) -> SnapshotWindow:
 def _window_statement(dialect: str) -> Select[Any]:
     """A reader's snapshot (``snapshot_id``, ``user_id``): when it was made and expires, its
     length, and its entries ``offset`` to ``offset + limit`` as a JSON array, cut out by the
-    database, so a page decodes its own few entries, not the whole stored ranking. On
-    PostgreSQL the ranking is ``jsonb``: the entries are read by position and the length from
-    its header, nothing parsed. Built once per dialect: a page runs it without building and
-    keying it again."""
+    database, so a page decodes its own few entries, not the whole stored ranking. Built once
+    per dialect: a page runs it without building and keying it again.
+
+    On PostgreSQL the ranking is ``jsonb``: the entries are read by position and the length
+    from its header, nothing parsed; and the same statement gives the versions of the
+    entries' live articles (``live_ids``, ``live_hashes``, ``live_updated``, in step), so a
+    page whose summaries are kept makes no other."""
     offset = bindparam("offset", type_=Integer)
     end = offset + bindparam("limit", type_=Integer)
-    if dialect == "postgresql":
-        window: Any = func.jsonb_path_query_array(
-            FeedSnapshot.items,
-            literal_column("'$[$first to $last]'", JSONPATH),
-            func.jsonb_build_object("first", offset, "last", end - 1),
-        )
-        total = func.jsonb_array_length(FeedSnapshot.items)
-    else:
+    snapshot = FeedSnapshot.id == bindparam("snapshot_id", type_=FeedSnapshot.id.type)
+    reader = FeedSnapshot.user_id == bindparam("user_id", type_=FeedSnapshot.user_id.type)
+    if dialect != "postgresql":
         entries = func.json_each(FeedSnapshot.items).table_valued("key", "value")
         window = select(func.json_group_array(func.json(entries.c.value))).where(
             entries.c.key >= offset, entries.c.key < end
         )
-        window = window.scalar_subquery()
-        total = func.json_array_length(FeedSnapshot.items)
-    return select(
-        FeedSnapshot.created_at,
-        FeedSnapshot.expires_at,
-        total.label("total"),
-        type_coerce(window, JSON).label("entries"),
-    ).where(
-        FeedSnapshot.id == bindparam("snapshot_id", type_=FeedSnapshot.id.type),
-        FeedSnapshot.user_id == bindparam("user_id", type_=FeedSnapshot.user_id.type),
+        return select(
+            FeedSnapshot.created_at,
+            FeedSnapshot.expires_at,
+            func.json_array_length(FeedSnapshot.items).label("total"),
+            type_coerce(window.scalar_subquery(), JSON).label("entries"),
+        ).where(snapshot, reader)
+    ranking = (
+        select(
+            func.jsonb_path_query_array(
+                FeedSnapshot.items,
+                literal_column("'$[$first to $last]'", JSONPATH),
+                func.jsonb_build_object("first", offset, "last", end - 1),
+            ).label("entries")
+        )
+        .correlate(FeedSnapshot)
+        .lateral("window")
+    )
+    entry = func.jsonb_array_elements(ranking.c.entries).table_valued("value").alias("entry")
+    in_window = Article.id.in_(select(entry.c.value.op("->>")(0)))
+    columns = [
+        func.array_agg(Article.id).label("live_ids"),
+        func.array_agg(Article.content_hash).label("live_hashes"),
+        func.array_agg(Article.updated_at).label("live_updated"),
+    ]
+    live = article_queries.live_among(columns, in_window, unless_hidden=True).lateral("live")
+    return (
+        select(
+            FeedSnapshot.created_at,
+            FeedSnapshot.expires_at,
+            func.jsonb_array_length(FeedSnapshot.items).label("total"),
+            type_coerce(ranking.c.entries, JSON).label("entries"),
+            live.c.live_ids,
+            live.c.live_hashes,
+            live.c.live_updated,
+        )
+        .join_from(FeedSnapshot, ranking, true())
+        .join(live, true())
+        .where(snapshot, reader)
     )
 
 
@@ -92,14 +122,19 @@ async def load_window(
     """The reader's stored ranking from ``offset``, if it has not expired. The account is
     read only when the snapshot is not found: then it may be the account that is gone."""
     parameters = {"snapshot_id": snapshot_id, "user_id": user_id, "offset": offset, "limit": limit}
-    rows = await fetch_mappings(session, _window_statement(dialect_name(session)), parameters)
+    dialect = dialect_name(session)
+    rows = await fetch_mappings(session, _window_statement(dialect), parameters)
     row = rows[0] if rows else None
     if row is None and await session.scalar(select(User.id).where(User.id == user_id)) is None:
         # The account's snapshots went with it.
         raise AccountGone()
     if row is None or row["expires_at"] <= now:
         raise InvalidCursor("This feed has expired; request the first page again for a fresh one.")
-    return SnapshotWindow(snapshot_id, row["created_at"], row["entries"] or [], row["total"])
+    live = None
+    if dialect == "postgresql":
+        versions = zip(row["live_hashes"] or (), row["live_updated"] or (), strict=True)
+        live = dict(zip(row["live_ids"] or (), versions, strict=True))
+    return SnapshotWindow(snapshot_id, row["created_at"], row["entries"] or [], row["total"], live)
 
 
 async def snapshot_page(
@@ -114,10 +149,12 @@ async def snapshot_page(
     """The window's items as JSON, skipping what was retracted or hidden since; the next
     offset. A ``fresh`` window was ranked by this request, which left out what the reader hid.
     """
-    ids = [entry[0] for entry in window.entries]
-    summaries = await article_queries.load_rendered_summaries(
-        session, ids, kept, unless_hidden_by=None if fresh else user_id
-    )
+    live = window.live
+    if live is None:
+        ids = [entry[0] for entry in window.entries]
+        hider = None if fresh else user_id
+        live = await article_queries.live_versions(session, ids, unless_hidden_by=hider)
+    summaries = await article_queries.rendered_summaries(session, live, kept)
     items = [
         _item(summaries[article_id], score, reasons)
         for article_id, score, reasons in window.entries

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.articles.kept import KeptSummaries
 from app.articles.schemas import ArticleSummary
 from app.clock import current_time
+from app.db import dialect_name
 from app.feed.pages import _item
 from app.feed.schemas import FeedItem, FeedPage, ReasonCode, ReasonOut
 from app.models import Article, Topic
@@ -119,6 +120,50 @@ async def test_a_retracted_story_leaves_pages_made_from_kept_summaries(
     assert retracted.status_code == 204
     assert list(await page(client, reader, cursor=cursor)) == [stories[2]]
     assert list(await page(client, reader)) == [stories[0], stories[2]]
+
+
+async def test_a_correction_reaches_next_pages_made_from_kept_summaries(
+    session: AsyncSession, client: httpx.AsyncClient, reader: factories.Account
+) -> None:
+    stories = await followed_stories(session, client, reader, 3)
+    first = await client.get("/v1/me/feed", headers=reader.headers, params={"limit": 1})
+    cursor = first.json()["next_cursor"]
+    assert list(await page(client, reader, cursor=cursor)) == stories[1:]  # now kept
+    await session.execute(
+        update(Article)
+        .where(Article.id == stories[1])
+        .values(headline="Corrected elsewhere", content_hash="another version")
+    )
+    await session.flush()
+    later = await page(client, reader, cursor=cursor)
+    assert [later[story]["headline"] for story in stories[1:]] == [
+        "Corrected elsewhere",
+        (await page(client, reader))[stories[2]]["headline"],
+    ]
+
+
+async def test_a_next_page_of_kept_summaries_reads_nothing_but_its_window(
+    session: AsyncSession,
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    app: FastAPI,
+    executed: list[str],
+) -> None:
+    """On PostgreSQL the statement that reads the page's part of the ranking also says which
+    of its articles are live, and their versions; SQLite asks that in a second statement.
+    Summaries not kept are read, with their labels' names, by two more."""
+    stories = await followed_stories(session, client, reader, 3)
+    first = await client.get("/v1/me/feed", headers=reader.headers, params={"limit": 1})
+    cursor = first.json()["next_cursor"]
+    assert list(await page(client, reader, cursor=cursor)) == stories[1:]
+    executed.clear()
+    assert list(await page(client, reader, cursor=cursor)) == stories[1:]
+    window = 1 if dialect_name(session) == "postgresql" else 2
+    assert len(executed) == window, executed
+    app.state.kept_summaries.forget()
+    executed.clear()
+    assert list(await page(client, reader, cursor=cursor)) == stories[1:]
+    assert len(executed) == window + 2, executed
 
 
 async def test_a_renamed_topic_shows_at_once_here_and_within_the_interval_elsewhere(
