@@ -33,7 +33,7 @@ from app.articles import search
 from app.articles.kept import KeptSummaries, Version
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
-from app.db import Reads, among_bound, dialect_name, fetch_mappings, fetch_rows, keyset_before
+from app.db import Reads, among_bound, dialect_name, fetch_mappings, keyset_before
 from app.models import Article, ArticleAuthor, ArticleTopic, Author, HiddenArticle, Topic
 
 SUMMARY_COLUMNS = (
@@ -160,14 +160,6 @@ def _live_summaries(dialect: str, *, unless_hidden: bool) -> Select[Any]:
     return live_among(columns, ids, unless_hidden=unless_hidden)
 
 
-@functools.cache
-def _live_versions(dialect: str, *, unless_hidden: bool) -> Select[Any]:
-    """The versions of the live articles among ``ids`` (and, ``unless_hidden``, not hidden by
-    ``user_id``); built once per dialect and variant."""
-    columns = (Article.id, Article.content_hash, Article.updated_at)
-    return live_among(columns, among_bound(dialect, Article.id, "ids"), unless_hidden=unless_hidden)
-
-
 async def _live_rows(
     session: Reads, article_ids: Sequence[str], unless_hidden_by: str | None
 ) -> Sequence[Any]:
@@ -190,43 +182,7 @@ async def load_summaries(
     return await _summaries_of(session, [dict(by_id[i]) for i in article_ids if i in by_id])
 
 
-async def live_versions(
-    session: Reads, article_ids: Sequence[str], *, unless_hidden_by: str | None = None
-) -> dict[str, Version]:
-    """The version of each live article among ``article_ids`` (not retracted, nor hidden by
-    the reader ``unless_hidden_by`` when given), by id."""
-    if not article_ids:
-        return {}
-    parameters: dict[str, Any] = {"ids": list(article_ids)}
-    if unless_hidden_by is not None:
-        parameters["user_id"] = unless_hidden_by
-    statement = _live_versions(dialect_name(session), unless_hidden=unless_hidden_by is not None)
-    rows = await fetch_rows(session, statement, parameters)
-    return {article_id: (content_hash, updated_at) for article_id, content_hash, updated_at in rows}
-
-
 _SUMMARY = TypeAdapter(ArticleSummary)
-
-
-async def rendered_summaries(
-    session: Reads, live: dict[str, Version], kept: KeptSummaries
-) -> dict[str, bytes]:
-    """Each summary's JSON, by article id, of the live articles ``live`` gives the versions
-    of (``live_versions``): what ``kept`` has of that version, and the rest read, rendered and
-    kept. Only those not kept are read whole: on most pages, few or none."""
-    rendered: dict[str, bytes] = {}
-    missing: list[str] = []
-    for article_id, version in live.items():
-        json = kept.get(article_id, version)
-        if json is None:
-            missing.append(article_id)
-        else:
-            rendered[article_id] = json
-    rows = [dict(row) for row in await _live_rows(session, missing, None)]
-    for row, summary in zip(rows, await _summaries_of(session, rows, kept), strict=True):
-        rendered[summary.id] = json = _SUMMARY.dump_json(summary)
-        kept.put(summary.id, (row["content_hash"], row["updated_at"]), json)
-    return rendered
 
 
 async def load_rendered_summaries(
@@ -236,9 +192,45 @@ async def load_rendered_summaries(
     *,
     unless_hidden_by: str | None = None,
 ) -> dict[str, bytes]:
-    """``load_summaries`` as each summary's JSON, by article id (``rendered_summaries``)."""
-    live = await live_versions(session, article_ids, unless_hidden_by=unless_hidden_by)
-    return await rendered_summaries(session, live, kept)
+    """``load_summaries`` as each summary's JSON, by article id: what ``kept`` has of an
+    article's current version, and the rest rendered (and kept)."""
+    rendered: dict[str, bytes] = {}
+    missing: list[dict[str, Any]] = []
+    for row in await _live_rows(session, article_ids, unless_hidden_by):
+        json = kept.get(row["id"], (row["content_hash"], row["updated_at"]))
+        if json is None:
+            missing.append(dict(row))
+        else:
+            rendered[row["id"]] = json
+    return rendered | await _render(session, missing, kept)
+
+
+async def rendered_summaries(
+    session: Reads, live: dict[str, Version], kept: KeptSummaries
+) -> dict[str, bytes]:
+    """``load_rendered_summaries`` for live articles whose versions are known already (read
+    with a feed page's window: ``app.feed.pages``): only those not kept are read, whole."""
+    rendered: dict[str, bytes] = {}
+    missing: list[str] = []
+    for article_id, version in live.items():
+        json = kept.get(article_id, version)
+        if json is None:
+            missing.append(article_id)
+        else:
+            rendered[article_id] = json
+    rows = [dict(row) for row in await _live_rows(session, missing, None)]
+    return rendered | await _render(session, rows, kept)
+
+
+async def _render(
+    session: Reads, rows: list[dict[str, Any]], kept: KeptSummaries
+) -> dict[str, bytes]:
+    """The JSON of these rows' summaries (``SUMMARY_COLUMNS`` and the content hash), kept."""
+    rendered: dict[str, bytes] = {}
+    for row, summary in zip(rows, await _summaries_of(session, rows, kept), strict=True):
+        rendered[summary.id] = json = _SUMMARY.dump_json(summary)
+        kept.put(summary.id, (row["content_hash"], row["updated_at"]), json)
+    return rendered
 
 
 async def full_article(session: AsyncSession, article: Article) -> ArticleOut:

@@ -149,12 +149,13 @@ async def snapshot_page(
     """The window's items as JSON, skipping what was retracted or hidden since; the next
     offset. A ``fresh`` window was ranked by this request, which left out what the reader hid.
     """
-    live = window.live
-    if live is None:
+    if window.live is None:
         ids = [entry[0] for entry in window.entries]
-        hider = None if fresh else user_id
-        live = await article_queries.live_versions(session, ids, unless_hidden_by=hider)
-    summaries = await article_queries.rendered_summaries(session, live, kept)
+        summaries = await article_queries.load_rendered_summaries(
+            session, ids, kept, unless_hidden_by=None if fresh else user_id
+        )
+    else:
+        summaries = await article_queries.rendered_summaries(session, window.live, kept)
     items = [
         _item(summaries[article_id], score, reasons)
         for article_id, score, reasons in window.entries
