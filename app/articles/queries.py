@@ -194,15 +194,12 @@ async def load_rendered_summaries(
 ) -> dict[str, bytes]:
     """``load_summaries`` as each summary's JSON, by article id: what ``kept`` has of an
     article's current version, and the rest rendered (and kept)."""
-    rendered: dict[str, bytes] = {}
-    missing: list[dict[str, Any]] = []
-    for row in await _live_rows(session, article_ids, unless_hidden_by):
-        json = kept.get(row["id"], (row["content_hash"], row["updated_at"]))
-        if json is None:
-            missing.append(dict(row))
-        else:
-            rendered[row["id"]] = json
-    return rendered | await _render(session, missing, kept)
+    rows = {row["id"]: row for row in await _live_rows(session, article_ids, unless_hidden_by)}
+    live = {
+        article_id: (row["content_hash"], row["updated_at"]) for article_id, row in rows.items()
+    }
+    rendered, missing = _kept_of(live, kept)
+    return rendered | await _render(session, [dict(rows[i]) for i in missing], kept)
 
 
 async def rendered_summaries(
@@ -210,6 +207,13 @@ async def rendered_summaries(
 ) -> dict[str, bytes]:
     """``load_rendered_summaries`` for live articles whose versions are known already (read
     with a feed page's window: ``app.feed.pages``): only those not kept are read, whole."""
+    rendered, missing = _kept_of(live, kept)
+    rows = [dict(row) for row in await _live_rows(session, missing, None)]
+    return rendered | await _render(session, rows, kept)
+
+
+def _kept_of(live: dict[str, Version], kept: KeptSummaries) -> tuple[dict[str, bytes], list[str]]:
+    """The summaries ``kept`` has of these versions, by article id; and the ids it has not."""
     rendered: dict[str, bytes] = {}
     missing: list[str] = []
     for article_id, version in live.items():
@@ -218,8 +222,7 @@ async def rendered_summaries(
             missing.append(article_id)
         else:
             rendered[article_id] = json
-    rows = [dict(row) for row in await _live_rows(session, missing, None)]
-    return rendered | await _render(session, rows, kept)
+    return rendered, missing
 
 
 async def _render(

@@ -128,7 +128,8 @@ async def test_a_correction_reaches_next_pages_made_from_kept_summaries(
     stories = await followed_stories(session, client, reader, 3)
     first = await client.get("/v1/me/feed", headers=reader.headers, params={"limit": 1})
     cursor = first.json()["next_cursor"]
-    assert list(await page(client, reader, cursor=cursor)) == stories[1:]  # now kept
+    before = await page(client, reader, cursor=cursor)  # now kept
+    assert list(before) == stories[1:]
     await session.execute(
         update(Article)
         .where(Article.id == stories[1])
@@ -136,10 +137,8 @@ async def test_a_correction_reaches_next_pages_made_from_kept_summaries(
     )
     await session.flush()
     later = await page(client, reader, cursor=cursor)
-    assert [later[story]["headline"] for story in stories[1:]] == [
-        "Corrected elsewhere",
-        (await page(client, reader))[stories[2]]["headline"],
-    ]
+    assert later[stories[1]]["headline"] == "Corrected elsewhere"
+    assert later[stories[2]] == before[stories[2]]
 
 
 async def test_a_next_page_of_kept_summaries_reads_nothing_but_its_window(
