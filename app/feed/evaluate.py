@@ -280,7 +280,7 @@ def evaluate_mind(
                 published_at=now,
                 topics=news[news_id].topics,
                 engagement=clicks.engagement(news_id, now, engagement_half_life_hours),
-                headline=news[news_id].title,
+                story=ranking.wire_copy_key(news[news_id].title),
             )
             for news_id in shown
         ]

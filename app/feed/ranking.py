@@ -70,7 +70,9 @@ class Candidate(NamedTuple):
     authors: tuple[int, ...] = ()
     engagement: float = 0.0  # decayed engagement, see ``decayed_engagement``
     editors_pick: bool = False
-    headline: str = ""
+    # The headline as one story's copies share it (``wire_copy_key``); each fact carries
+    # it made once rather than its headline, and no cache of keys beside the facts.
+    story: str = ""
 
     @property
     def primary_topic(self) -> int | None:
@@ -261,7 +263,6 @@ def rank(
     return sorted(map(scorer(profile, now, weights), candidates), key=_order_key)
 
 
-@functools.lru_cache(maxsize=65_536)
 def wire_copy_key(headline: str) -> str:
     """Headlines that differ only in case, punctuation or spacing are one story."""
     return _NON_WORD.sub(" ", headline.casefold()).strip()
@@ -272,7 +273,7 @@ def drop_wire_copies(items: Sequence[Scored]) -> list[Scored]:
     seen: set[str] = set()
     kept = []
     for item in items:
-        key = wire_copy_key(item.candidate.headline) or item.candidate.article_id
+        key = item.candidate.story or item.candidate.article_id
         if key not in seen:
             seen.add(key)
             kept.append(item)

@@ -451,7 +451,8 @@ def _newest_facts_statement() -> Select[Any]:
 def _as_candidates(
     rows: Iterable[Sequence[Any]], labels: dict[int, int] | None = None
 ) -> list[ranking.Candidate]:
-    """Rows of ``FACT_COLUMNS`` as candidates without engagement.
+    """Rows of ``FACT_COLUMNS`` as candidates without engagement, each headline made its
+    story (``ranking.wire_copy_key``) once.
 
     ``labels``, when given, holds one int object per label id for every candidate that is
     kept: the driver makes a new one for each id of each row.
@@ -466,7 +467,7 @@ def _as_candidates(
             tuple([one.setdefault(a, a) for a in authors]),
             0.0,
             pick,
-            headline,
+            ranking.wire_copy_key(headline),
         )
         for article_id, published_at, pick, headline, topics, authors in rows
     ]
@@ -485,7 +486,7 @@ async def candidates_of(
 
 
 class RankingFacts:
-    """What ranking needs of each article (time, pick, headline, topics, authors), kept per
+    """What ranking needs of each article (time, pick, story, topics, authors), kept per
     process for a minute: readers' candidates overlap heavily (the day's news, big topics,
     trending), so most requests find theirs here instead of in two statements.
 
@@ -634,7 +635,7 @@ class RankingFacts:
             if not (value := engagement.get(c.article_id))
             # Made positionally: a third of the time ``_replace`` takes, for each of hundreds.
             else ranking.Candidate(
-                c.article_id, c.published_at, c.topics, c.authors, value, c.editors_pick, c.headline
+                c.article_id, c.published_at, c.topics, c.authors, value, c.editors_pick, c.story
             )
             for c in found
         ]

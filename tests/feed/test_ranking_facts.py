@@ -28,7 +28,7 @@ async def stories(session: AsyncSession, count: int) -> list[str]:
     return [
         await factories.create_article(
             session,
-            headline=f"Story {n}",
+            headline=f"story {n}",
             topics=["Diplomacy"],
             published_at=(PUBLISHED + timedelta(minutes=n)).isoformat(),
         )
@@ -36,10 +36,12 @@ async def stories(session: AsyncSession, count: int) -> list[str]:
     ]
 
 
-async def headlines(
+async def known_stories(
     facts: signals.RankingFacts, session: AsyncSession, ids: list[str]
 ) -> dict[str, str]:
-    return {c.article_id: c.headline for c in await facts.candidates(session, ids, {})}
+    """What the facts hold of each article's headline: its story. These tests' headlines
+    are lower case and unpunctuated, so each is its own story."""
+    return {c.article_id: c.story for c in await facts.candidates(session, ids, {})}
 
 
 async def retitle(session: AsyncSession, article_id: str, headline: str) -> None:
@@ -53,32 +55,32 @@ async def test_facts_are_read_once_and_used_for_their_minute_at_most(
     ids = await stories(session, 3)
     clock = factories.Clock()
     facts = signals.RankingFacts(seconds=60, clock=clock)
-    assert await headlines(facts, session, ids) == {i: f"Story {n}" for n, i in enumerate(ids)}
+    assert await known_stories(facts, session, ids) == {i: f"story {n}" for n, i in enumerate(ids)}
 
-    await retitle(session, ids[0], "Corrected")
+    await retitle(session, ids[0], "corrected")
     clock.now += 59
-    assert (await headlines(facts, session, ids))[ids[0]] == "Story 0"
+    assert (await known_stories(facts, session, ids))[ids[0]] == "story 0"
     clock.now += 2
-    assert (await headlines(facts, session, ids))[ids[0]] == "Corrected"
+    assert (await known_stories(facts, session, ids))[ids[0]] == "corrected"
 
-    await retitle(session, ids[1], "Corrected too")
+    await retitle(session, ids[1], "corrected too")
     facts.forget()
-    assert (await headlines(facts, session, ids))[ids[1]] == "Corrected too"
+    assert (await known_stories(facts, session, ids))[ids[1]] == "corrected too"
 
 
 async def test_facts_kept_are_bounded_and_those_in_use_stay(session: AsyncSession) -> None:
     ids = await stories(session, 6)
     facts = signals.RankingFacts(kept=4, seconds=60, clock=factories.Clock())
-    await headlines(facts, session, ids[:3])  # a full generation: it becomes the old one
+    await known_stories(facts, session, ids[:3])  # a full generation: it becomes the old one
     for article_id in ids[:3]:
-        await retitle(session, article_id, "Changed")
+        await retitle(session, article_id, "changed")
 
     # Found in the old generation, so not read again, and kept on in the young one.
-    assert (await headlines(facts, session, ids[:1])) == {ids[0]: "Story 0"}
+    assert (await known_stories(facts, session, ids[:1])) == {ids[0]: "story 0"}
     # Two more fill the young generation again: the old one goes, but for what was in use.
-    await headlines(facts, session, ids[3:5])
-    found = await headlines(facts, session, ids[:3])
-    assert found == {ids[0]: "Story 0", ids[1]: "Changed", ids[2]: "Changed"}
+    await known_stories(facts, session, ids[3:5])
+    found = await known_stories(facts, session, ids[:3])
+    assert found == {ids[0]: "story 0", ids[1]: "changed", ids[2]: "changed"}
 
 
 async def test_candidates_carry_this_request_s_engagement(session: AsyncSession) -> None:
@@ -131,31 +133,31 @@ async def test_the_newest_facts_are_read_a_part_at_a_time_and_serve_for_their_mi
     assert len(executed) == 2
 
     executed.clear()
-    assert await headlines(facts, session, newest) == {
-        i: f"Story {n + 1}" for n, i in enumerate(newest)
+    assert await known_stories(facts, session, newest) == {
+        i: f"story {n + 1}" for n, i in enumerate(newest)
     }
     assert executed == [], "the newest are known"
-    assert (await headlines(facts, session, [older]))[older] == "Story 0"
+    assert (await known_stories(facts, session, [older]))[older] == "story 0"
     assert len(executed) == 1, "an older one is read when asked for"
 
-    await retitle(session, newest[0], "Corrected")
+    await retitle(session, newest[0], "corrected")
     clock.now += 59
-    assert (await headlines(facts, session, newest[:1]))[newest[0]] == "Story 1"
+    assert (await known_stories(facts, session, newest[:1]))[newest[0]] == "story 1"
     clock.now += 2
-    assert (await headlines(facts, session, newest[:1]))[newest[0]] == "Corrected"
+    assert (await known_stories(facts, session, newest[:1]))[newest[0]] == "corrected"
 
     # Read again, a fact that did not change is the one kept before: no second copy.
     await facts.read_newest(session)
     kept = {c.article_id: c for c in await facts.candidates(session, newest, {})}
-    await retitle(session, newest[1], "Corrected too")
+    await retitle(session, newest[1], "corrected too")
     await facts.read_newest(session)
     again = {c.article_id: c for c in await facts.candidates(session, newest, {})}
     assert again[newest[2]] is kept[newest[2]]
-    assert again[newest[1]].headline == "Corrected too"
+    assert again[newest[1]].story == "corrected too"
 
-    await retitle(session, newest[2], "Corrected at last")
+    await retitle(session, newest[2], "corrected at last")
     facts.forget()
-    assert (await headlines(facts, session, newest[2:]))[newest[2]] == "Corrected at last"
+    assert (await known_stories(facts, session, newest[2:]))[newest[2]] == "corrected at last"
 
 
 async def test_an_article_changed_while_the_newest_were_read_is_read_afresh(
@@ -172,11 +174,11 @@ async def test_an_article_changed_while_the_newest_were_read_is_read_afresh(
     monkeypatch.setattr(signals, "fetch_rows", read_then_changed)
     await facts.read_newest(session)
     monkeypatch.setattr(signals, "fetch_rows", fetch_rows)
-    await retitle(session, changed, "Corrected")
-    await retitle(session, unchanged, "Changed behind its back")
+    await retitle(session, changed, "corrected")
+    await retitle(session, unchanged, "changed behind its back")
 
-    found = await headlines(facts, session, [changed, unchanged])
-    assert found == {changed: "Corrected", unchanged: "Story 1"}
+    found = await known_stories(facts, session, [changed, unchanged])
+    assert found == {changed: "corrected", unchanged: "story 1"}
 
 
 async def test_newest_facts_read_while_this_process_wrote_are_not_kept(
@@ -194,8 +196,8 @@ async def test_newest_facts_read_while_this_process_wrote_are_not_kept(
     monkeypatch.setattr(signals, "fetch_rows", slow_read)
     await facts.read_newest(session)
     monkeypatch.setattr(signals, "fetch_rows", read)
-    await retitle(session, ids[0], "Corrected")
-    assert (await headlines(facts, session, ids[:1]))[ids[0]] == "Corrected"
+    await retitle(session, ids[0], "corrected")
+    assert (await known_stories(facts, session, ids[:1]))[ids[0]] == "corrected"
 
 
 async def test_the_newest_facts_are_kept_read_in_the_background(
@@ -233,21 +235,21 @@ async def test_the_newest_facts_are_kept_read_in_the_background(
         keeping.cancel()
         await asyncio.gather(keeping, return_exceptions=True)
     assert keeping.cancelled()
-    await retitle(session, ids[0], "Corrected behind its back")
-    assert (await headlines(facts, session, ids[:1]))[ids[0]] == "Story 0"
+    await retitle(session, ids[0], "corrected behind its back")
+    assert (await known_stories(facts, session, ids[:1]))[ids[0]] == "story 0"
 
 
 async def test_forgetting_some_articles_keeps_the_rest(session: AsyncSession) -> None:
     ids = await stories(session, 4)
     facts = signals.RankingFacts(newest=2, clock=factories.Clock())
     await facts.read_newest(session)
-    await headlines(facts, session, ids[:2])  # the two older ones, read when asked for
+    await known_stories(facts, session, ids[:2])  # the two older ones, read when asked for
     for article_id in ids:
-        await retitle(session, article_id, "Changed")
+        await retitle(session, article_id, "changed")
 
     facts.forget([ids[0], ids[3]])
-    found = await headlines(facts, session, ids)
-    assert found == {ids[0]: "Changed", ids[1]: "Story 1", ids[2]: "Story 2", ids[3]: "Changed"}
+    found = await known_stories(facts, session, ids)
+    assert found == {ids[0]: "changed", ids[1]: "story 1", ids[2]: "story 2", ids[3]: "changed"}
 
 
 async def test_articles_changed_through_this_process_are_read_afresh(
@@ -262,7 +264,7 @@ async def test_articles_changed_through_this_process_are_read_afresh(
     await facts.read_newest(session)
 
     patched = await client.patch(
-        f"/v1/articles/{corrected}", json={"headline": "Corrected"}, headers=editor.headers
+        f"/v1/articles/{corrected}", json={"headline": "corrected"}, headers=editor.headers
     )
     assert patched.status_code == 200
     deleted = await client.delete(f"/v1/articles/{retracted}", headers=editor.headers)
@@ -275,9 +277,9 @@ async def test_articles_changed_through_this_process_are_read_afresh(
     assert created.json()["results"][0]["status"] == "created"
 
     executed.clear()
-    assert await headlines(facts, session, [untouched]) == {untouched: "Story 2"}
+    assert await known_stories(facts, session, [untouched]) == {untouched: "story 2"}
     assert executed == [], "what was not changed is still known"
-    assert await headlines(facts, session, [corrected, retracted]) == {corrected: "Corrected"}
+    assert await known_stories(facts, session, [corrected, retracted]) == {corrected: "corrected"}
 
 
 @pytest.mark.usefixtures("engine")  # the database migrated

@@ -21,6 +21,7 @@ from app.feed.ranking import (
     interest,
     rank,
     score,
+    wire_copy_key,
 )
 from app.feed.service import per_followed_label
 
@@ -59,7 +60,7 @@ def candidates(draw: st.DrawFn, article_id: str = "a") -> Candidate:
         authors=tuple(draw(st.lists(label_ids, max_size=2, unique=True))),
         engagement=draw(engagements),
         editors_pick=draw(st.booleans()),
-        headline=draw(st.sampled_from(["Storm hits the coast", "Markets rally", ""])),
+        story=wire_copy_key(draw(st.sampled_from(["Storm hits the coast", "Markets rally", ""]))),
     )
 
 
@@ -191,7 +192,8 @@ def test_a_signal_never_moves_an_article_against_its_way(
 
 def scored(article_id: str, topic: int | None, value: float, headline: str = "") -> Scored:
     topics = () if topic is None else (topic,)
-    return Scored(Candidate(article_id, NOW, topics, headline=headline), value, (Reason("recent"),))
+    candidate = Candidate(article_id, NOW, topics, story=wire_copy_key(headline))
+    return Scored(candidate, value, (Reason("recent"),))
 
 
 @properties
@@ -259,7 +261,7 @@ def test_drop_wire_copies_keeps_the_best_ranked_copy_of_each_story(
             published(data.draw(ages)),
             (1,),
             engagement=data.draw(engagements),
-            headline=data.draw(wire_headline(stories[story])),
+            story=wire_copy_key(data.draw(wire_headline(stories[story]))),
         )
         for i, story in enumerate(copies)
     ]
