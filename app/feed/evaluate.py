@@ -71,7 +71,6 @@ class EvaluationReport:
 @dataclass(frozen=True)
 class _News:
     topics: tuple[int, ...]
-    title: str
 
 
 def ranked_order(scores: Sequence[float]) -> list[int]:
@@ -142,11 +141,11 @@ def _read_news(path: Path) -> dict[str, _News]:
                     f"{path.name} line {number}: expected {NEWS_COLUMNS} tab-separated columns "
                     "with a news id and a category"
                 )
-            news_id, category, subcategory, title = fields[:4]
+            news_id, category, subcategory = fields[:3]
             keys = [(category, subcategory)] if subcategory else []
             keys.append((category, ""))
             topics = tuple(topic_ids.setdefault(key, len(topic_ids) + 1) for key in keys)
-            news[news_id] = _News(topics, title)
+            news[news_id] = _News(topics)
     return news
 
 
@@ -280,7 +279,6 @@ def evaluate_mind(
                 published_at=now,
                 topics=news[news_id].topics,
                 engagement=clicks.engagement(news_id, now, engagement_half_life_hours),
-                story=ranking.wire_copy_key(news[news_id].title),
             )
             for news_id in shown
         ]

@@ -98,6 +98,24 @@ async def test_cold_start_gets_trending_and_recent_across_topics(
     assert page["generated_at"] == NOW.isoformat().replace("+00:00", "Z")
 
 
+async def test_a_story_sent_again_under_another_url_shows_once(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
+) -> None:
+    """Wire copies: headlines that differ only in case, punctuation or spacing are one
+    story, and the feed keeps its better-ranked copy (here the fresher)."""
+    fresher = await factories.create_article(
+        session, headline="Storm hits the coast", topics=["Weather"], published_at=ago(1)
+    )
+    await factories.create_article(
+        session, headline="STORM hits  the coast!", topics=["Weather"], published_at=ago(3)
+    )
+    another = await factories.create_article(
+        session, headline="Storm hits the coastline", topics=["Weather"], published_at=ago(2)
+    )
+
+    assert await walk(client, reader) == [fresher, another]
+
+
 async def test_engagement_recorded_meanwhile_counts_in_the_next_first_page(
     client: httpx.AsyncClient,
     reader: factories.Account,
