@@ -1,12 +1,14 @@
 """Next pages of the ranked feed answered before routing (``app.fast_path``): the route's page
 and the route's problems, byte for byte; anything else goes to the route."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from itsdangerous import TimestampSigner
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fast_path
@@ -21,8 +23,12 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock(app: FastAPI) -> None:
+def frozen_clock(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     app.dependency_overrides[current_time] = lambda: NOW
+    # A cursor carries the second it was signed in: pages compared byte for byte must not
+    # be made either side of a second's turn.
+    signed_at = int(time.time())
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _: signed_at)
 
 
 def refuse_routing(app: FastAPI) -> None:
