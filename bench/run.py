@@ -7,8 +7,9 @@ One run:
 1. (Unless --baseline none) builds the baseline corpus (10,000 articles), serves it and
    measures the feed's first page, for the cost-growth comparison.
 2. Recreates the database, migrates it (`python -m app migrate`), generates and bulk-loads
-   the corpus of --scale (bench/generate.py), and times that; then vacuums and analyzes it,
-   as autovacuum would (a reused corpus too: earlier runs' writes leave dead rows behind).
+   the corpus of --scale (bench/generate.py), and times that, with the CPU time the host took
+   from this virtual machine meanwhile; then vacuums and analyzes it, as autovacuum would (a
+   reused corpus too: earlier runs' writes leave dead rows behind).
 3. Serves the app as production does (`python -m app serve --workers N`, MYNEWS_ENV=production,
    a random 48-character secret key) with rate limits off (MYNEWS_RATE_LIMITS_ENABLED=false),
    so that what is measured is the work, not the limiter's 429s.

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from databases import ROOT
+from report import stolen_seconds
 
 # uvicorn's access log: `INFO:     127.0.0.1:5000 - "GET /v1/me/feed?x=1 HTTP/1.1" 503 ...`
 ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>[^ ?"]+)[^"]*" (?P<status>\d{3})')
@@ -129,9 +130,7 @@ class Server:
                         postgres += process_cpu_seconds(int(entry.name), reaped=True)
                 except OSError:  # gone meanwhile, or not ours to read
                     continue
-        with open("/proc/stat") as stat:
-            steal = int(stat.readline().split()[8]) / CLOCK_TICKS
-        return {"workers": workers, "postgres": postgres, "steal": steal}
+        return {"workers": workers, "postgres": postgres, "steal": stolen_seconds()}
 
     def _running(self) -> subprocess.Popen[bytes]:
         if self.process is None:
