@@ -6,9 +6,11 @@ import asyncio
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,14 +147,51 @@ def vacuum(url: str) -> None:
     log(f"Vacuumed and analyzed {database_name(url)} in {time.perf_counter() - started:.0f}s{note}")
 
 
+# What earlier runs' scenarios add to a reused corpus: CMS batches' articles, events' rows.
+DRIFTING_TABLES = ("articles", "reading_events")
+
+
+async def _row_counts(url: str) -> dict[str, int]:
+    import asyncpg
+
+    connection = await asyncpg.connect(bulkload.asyncpg_dsn(url))
+    try:
+        return {
+            table: await connection.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608
+            for table in DRIFTING_TABLES
+        }
+    finally:
+        await connection.close()
+
+
+def drift(url: str, generated: dict[str, int]) -> dict[str, int]:
+    """How many rows of each drifting table a reused corpus holds beyond those generated:
+    feed and ingest measurements on it differ from a fresh corpus's (bench/HISTORY.md)."""
+    if is_postgres(url):
+        counts = asyncio.run(_row_counts(url))
+    else:
+        with closing(sqlite3.connect(url.split(":///", 1)[1])) as connection:
+            counts = {
+                table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+                for table in DRIFTING_TABLES
+            }
+    return {table: counts[table] - generated.get(table, 0) for table in DRIFTING_TABLES}
+
+
 def prepare_database(url: str, scale: generate.Scale, seed: int, reuse: bool) -> dict[str, Any]:
-    """A migrated database holding the corpus; how long generating and loading it took."""
+    """A migrated database holding the corpus; how long generating and loading it took, or,
+    reused, what earlier runs added to it."""
     marker = corpus_marker(url) if reuse else None
     if marker and marker.get("scale") == scale.name and marker.get("seed") == seed:
         log(f"Reusing {database_name(url)} (generated {marker['anchor']}); migrating it")
         migrate(url)
         vacuum(url)
-        return {"reused": True, **marker}
+        added = drift(url, marker.get("counts", {}))
+        log(
+            f"Earlier runs added {added['articles']:,} articles and "
+            f"{added['reading_events']:,} reading events to it"
+        )
+        return {"reused": True, **marker, "added": added}
     log(f"Recreating {database_name(url)} and migrating it")
     recreate_database(url)
     migrate(url)
@@ -188,8 +227,6 @@ SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "auto
 def database_version(url: str) -> str:
     """The database and version, and on PostgreSQL the server settings that matter most."""
     if not is_postgres(url):
-        import sqlite3
-
         return f"SQLite {sqlite3.sqlite_version}"
     settings = ", ".join(f"{name} {{}}" for name in SERVER_SETTINGS)
     rows = asyncio.run(

@@ -23,6 +23,17 @@ def _redis(meta: dict[str, Any]) -> str:
     return f"Redis {url}" if url.startswith("redis") else "no Redis"
 
 
+def _reused(corpus: dict[str, Any]) -> str:
+    added = corpus.get("added")
+    if not added:
+        return "Reused from an earlier run."
+    return (
+        "Reused from an earlier run (the counts are those generated); earlier runs' scenarios "
+        f"have added {added['articles']:,} articles to it (CMS batches: the newest articles) "
+        f"and {added['reading_events']:,} reading events."
+    )
+
+
 def markdown(report: dict[str, Any]) -> str:
     meta, corpus = report["meta"], report["corpus"]
     counts = corpus.get("counts", {})
@@ -42,7 +53,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"({counts.get('reader_articles', 0):,} reader-article rows, "
         f"{counts.get('article_engagement', 0):,} engagement rows). "
         + (
-            "Reused from an earlier run."
+            _reused(corpus)
             if corpus.get("reused")
             else f"Generated and bulk-loaded in {corpus['load_seconds']:.0f} s."
         ),
