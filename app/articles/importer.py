@@ -3,7 +3,9 @@
 The document is read with a size cap and parsed by ``defusedxml``, which refuses a DOCTYPE that
 declares entities (nothing is ever expanded). feedparser then reads a re-serialisation of that
 safe tree, so it never sees a DTD at all. Entry ids become ``external_id``: importing the same
-feed again leaves every article "unchanged".
+feed again leaves every article "unchanged". An id that only its own feed keeps unique (such
+as ``1234``) is stored after the feed's own id or link, so that two feeds, or a feed and the
+CMS, never take each other's articles for their own.
 """
 
 import hashlib
@@ -16,7 +18,8 @@ from time import struct_time
 from typing import Any
 
 import feedparser
-from sqlalchemy import or_, select
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.articles import batch as article_batch
@@ -41,8 +44,12 @@ from app.articles.feed_source import (
     safe_tree,
     too_big,
 )
+from app.articles.schemas import HttpUrl
+from app.db import among
 from app.models import Article
 from app.slugs import MAX_SLUG_LENGTH, slugify
+
+_url_adapter: TypeAdapter[str] = TypeAdapter(HttpUrl)
 
 UPSERT_CHUNK = 500  # the batch endpoint's own limit
 FALLBACK_TOPIC = "General"
@@ -60,6 +67,10 @@ MAX_EXTERNAL_ID = 200
 MAX_URL = 2048
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# Entry ids minted to be unique whatever feed carries them: an address (a permalink, an
+# Atom IRI), a tag: URI (RFC 4151) or a URN (urn:uuid:...). Any other id ("1234",
+# "wire-0001") is unique only within its feed.
+_GLOBAL_ID = re.compile(r"^(https?://|tag:|urn:)", re.IGNORECASE)
 
 
 @dataclass
@@ -74,6 +85,9 @@ class ParsedFeed:
     skipped: list[str] = field(default_factory=list)
     # Items whose entry has no date (published "now"), by their index in ``items``.
     undated: list[int] = field(default_factory=list)
+    # The bare entry id that imports before ids were scoped to their feed stored, by the
+    # index in ``items`` of each item whose external_id is scoped.
+    bare_ids: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,11 +163,32 @@ def _topics(entry: Any, default_topic: str | None, feed_title: str) -> list[str]
     return topics or _unique_names([feed_title]) or [FALLBACK_TOPIC]
 
 
-def _external_id(entry: Any) -> str | None:
-    value = single_line(entry.get("id") or "")
-    if len(value) > MAX_EXTERNAL_ID:
-        return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
-    return value or None
+def _within_limit(external_id: str) -> str:
+    if len(external_id) > MAX_EXTERNAL_ID:
+        return "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
+    return external_id
+
+
+def feed_scope(feed: Any, base_url: str | None) -> str | None:
+    """What names the feed itself: its Atom id, its channel link, or the address it was
+    read from; None when a file names neither."""
+    for value in (dict.get(feed, "id"), dict.get(feed, "link"), base_url):
+        scope = single_line(value or "")
+        if scope:
+            return scope
+    return None
+
+
+def entry_ids(entry: Any, scope: str | None) -> tuple[str | None, str | None]:
+    """The entry's ``external_id``, and the bare one earlier imports stored for it when the
+    id is scoped to its feed (``"<feed> <id>"``): an id unique only within its feed."""
+    guid = single_line(entry.get("id") or "")
+    if not guid:
+        return None, None
+    bare = _within_limit(guid)
+    if scope is None or _GLOBAL_ID.match(guid):
+        return bare, None
+    return _within_limit(f"{scope} {guid}"), bare
 
 
 def _language(entry: Any, feed: Any) -> str | None:
@@ -195,8 +230,10 @@ def entry_to_article(
     feed_authors: list[str],
     default_topic: str | None,
     now: datetime,
+    external_id: str | None,
 ) -> dict[str, object] | str:
-    """One entry as an article dict in the ``ArticleIn`` shape, or why it cannot be one."""
+    """One entry as an article dict in the ``ArticleIn`` shape (under ``external_id``, from
+    ``entry_ids``), or why it cannot be one."""
     title = single_line(_text(entry.get("title_detail"), entry.get("title", "")))
     if not title:
         return "skipped: it has no title"
@@ -214,7 +251,7 @@ def entry_to_article(
     published, updated = entry_dates(entry)
     image, video = choose_media(details.media)
     optional: dict[str, object | None] = {
-        "external_id": _external_id(entry),
+        "external_id": external_id,
         "standfirst": truncate(single_line(standfirst), MAX_STANDFIRST) or None,
         "language": _language(entry, feed),
         "updated_at": updated if published and updated and updated > published else None,
@@ -260,8 +297,10 @@ def parse_feed(
     # managingEditor is a contact address, not a byline.
     atom = str(document.get("version", "")).startswith("atom")
     feed_authors = names_from_entry(feed) if atom else []
+    scope = feed_scope(feed, base_url)
     parsed = ParsedFeed(single_line(feed.get("title", "")) or None, len(document.entries))
     for number, entry in enumerate(document.entries, start=1):
+        external_id, bare = entry_ids(entry, scope)
         result = entry_to_article(
             entry,
             details[number - 1],
@@ -269,18 +308,56 @@ def parse_feed(
             feed_authors=feed_authors,
             default_topic=default_topic,
             now=now,
+            external_id=external_id,
         )
         if isinstance(result, str):
             parsed.skipped.append(f"entry {number}: {result}")
-        else:
-            parsed.items.append(result)
-            parsed.entry_numbers.append(number)
-            if entry_dates(entry) == (None, None):
-                parsed.undated.append(len(parsed.items) - 1)
+            continue
+        parsed.items.append(result)
+        parsed.entry_numbers.append(number)
+        if entry_dates(entry) == (None, None):
+            parsed.undated.append(len(parsed.items) - 1)
+        if bare is not None:
+            parsed.bare_ids[len(parsed.items) - 1] = bare
     return parsed
 
 
 # --- Importing ---------------------------------------------------------------------------
+
+
+async def adopt_bare_imports(session: AsyncSession, parsed: ParsedFeed) -> None:
+    """Articles that imports before ids were scoped to their feed stored under an entry's
+    bare id take its scoped one, when they are at the entry's own url (the same article by
+    both marks); one at another url is another feed's or the CMS's, and is left alone. The
+    upsert then finds them as it finds any article, and updates them once."""
+    if not parsed.bare_ids:
+        return
+    by_bare = {bare: parsed.items[index] for index, bare in parsed.bare_ids.items()}
+    scoped = [item["external_id"] for item in by_bare.values()]
+    rows = (
+        await session.execute(
+            select(Article.pk, Article.external_id, Article.url).where(
+                among(session, Article.external_id, [*by_bare, *scoped])
+            )
+        )
+    ).all()
+    taken = {row.external_id for row in rows}
+    for row in rows:
+        item = by_bare.get(row.external_id)
+        if item is None or item["external_id"] in taken or row.url != _stored_url(item["url"]):
+            continue
+        await session.execute(
+            update(Article).where(Article.pk == row.pk).values(external_id=item["external_id"])
+        )
+        taken.add(item["external_id"])
+
+
+def _stored_url(url: object) -> str | None:
+    """The url as an article stores it (normalised), or None when it would be refused."""
+    try:
+        return _url_adapter.validate_python(url)
+    except ValidationError:
+        return None
 
 
 async def keep_first_import_dates(session: AsyncSession, parsed: ParsedFeed) -> None:
@@ -312,6 +389,7 @@ async def keep_first_import_dates(session: AsyncSession, parsed: ParsedFeed) -> 
 
 async def import_parsed(session: AsyncSession, parsed: ParsedFeed, now: datetime) -> ImportReport:
     """Upsert a parsed feed's items (by external_id, else url)."""
+    await adopt_bare_imports(session, parsed)
     await keep_first_import_dates(session, parsed)
     counts: Counter[str] = Counter()
     errors = list(parsed.skipped)

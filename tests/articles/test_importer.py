@@ -1,5 +1,6 @@
 """`mynews import-feed`: RSS and Atom entries become articles, safely and repeatably."""
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.articles import feed_source, importer
+from app.articles import batch, feed_source, importer
 from app.articles.feed_source import FeedError
 from app.models import Article
 
@@ -22,12 +23,27 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 SPECIAL_TITLE = 'Tom & Jerry\'s "café" deal: 5 < 6 — Zürich, São Paulo, 北京'
 
 
-def rss(items: str, *, channel_title: str = "Test Wire") -> bytes:
+def rss(
+    items: str, *, channel_title: str = "Test Wire", link: str = "https://wire.example/"
+) -> bytes:
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{channel_title}</title><link>https://wire.example/</link>{items}"
+        f"<title>{channel_title}</title><link>{link}</link>{items}"
         "</channel></rss>"
     ).encode()
+
+
+def item(guid: str, url: str, title: str) -> str:
+    return (
+        f"<item><title>{title}</title><link>{url}</link><guid>{guid}</guid>"
+        "<pubDate>Wed, 25 Nov 2026 18:40:00 GMT</pubDate></item>"
+    )
+
+
+async def import_document(session: AsyncSession, document: bytes) -> importer.ImportReport:
+    return await importer.import_parsed(
+        session, importer.parse_feed(document, default_topic=None, now=NOW), NOW
+    )
 
 
 async def import_file(
@@ -59,7 +75,8 @@ async def test_rss_entries_become_articles(
     assert shown["headline"] == (
         "Russia and China show solidarity as defence minister heads to Moscow"
     )
-    assert shown["external_id"] == "wire-20261126-0001"
+    # A guid unique only within its feed is scoped to the feed's own link.
+    assert shown["external_id"] == "https://wire.example/world wire-20261126-0001"
     assert shown["published_at"] == "2026-11-26T08:15:00Z"
     assert [t["name"] for t in shown["topics"]] == ["China-Russia relations", "Diplomacy"]
     # "address (Name)" bylines keep the name only; dc:creator adds a second author.
@@ -131,6 +148,81 @@ async def test_importing_again_changes_nothing(session: AsyncSession, name: str)
     assert again.counts["unchanged"] == first.counts["created"] > 0
     assert (again.counts["created"], again.counts["updated"]) == (0, 0)
     assert again.errors == first.errors
+
+
+async def test_feeds_sharing_entry_ids_keep_their_own_articles(session: AsyncSession) -> None:
+    cities = rss(
+        item("1", "https://cities.example/1", "Trams return"), link="https://cities.example/"
+    )
+    sport = rss(item("1", "https://sport.example/1", "Cup final"), link="https://sport.example/")
+
+    assert (await import_document(session, cities)).counts["created"] == 1
+    assert (await import_document(session, sport)).counts["created"] == 1
+    again = await import_document(session, cities)
+
+    assert (again.counts["unchanged"], again.errors) == (1, [])
+    trams = await stored(session, "https://cities.example/1")
+    final = await stored(session, "https://sport.example/1")
+    assert (trams.headline, trams.external_id) == ("Trams return", "https://cities.example/ 1")
+    assert (final.headline, final.external_id) == ("Cup final", "https://sport.example/ 1")
+
+
+async def test_a_cms_article_with_an_entrys_id_is_left_alone(session: AsyncSession) -> None:
+    cms = {
+        "external_id": "1",
+        "url": "https://news.example/desk/1",
+        "headline": "Budget passes",
+        "published_at": NOW,
+        "topics": ["Politics"],
+    }
+    [filed] = await batch.upsert_articles(session, [cms], NOW)
+    report = await import_document(session, rss(item("1", "https://wire.example/1", "Floods")))
+
+    assert (report.counts["created"], report.errors) == (1, [])
+    desk = await stored(session, "https://news.example/desk/1")
+    assert (desk.id, desk.headline, desk.external_id) == (filed.id, "Budget passes", "1")
+
+
+@pytest.mark.parametrize(
+    "guid",
+    [
+        "https://wire.example/2026/11/25/floods",
+        "tag:wire.example,2026:floods",
+        "urn:uuid:0b8f4d7e-5a41-4a9c-9d1e-2f6c1a7b3e90",
+    ],
+)
+def test_entry_ids_minted_to_be_unique_everywhere_are_kept(guid: str) -> None:
+    document = rss(item(guid, "https://wire.example/floods", "Floods"))
+    parsed = importer.parse_feed(document, default_topic=None, now=NOW)
+    assert (parsed.items[0]["external_id"], parsed.bare_ids) == (guid, {})
+
+
+def test_a_long_scoped_id_is_hashed_within_the_limit() -> None:
+    guid = "x" * 190
+    document = rss(item(guid, "https://wire.example/x", "X"))
+    parsed = importer.parse_feed(document, default_topic=None, now=NOW)
+    scoped = hashlib.sha256(f"https://wire.example/ {guid}".encode()).hexdigest()
+    assert parsed.items[0]["external_id"] == f"sha256:{scoped}"
+    assert parsed.bare_ids == {0: guid}
+
+
+async def test_an_article_imported_under_its_bare_id_is_taken_over(
+    session: AsyncSession,
+) -> None:
+    document = rss(item("wire-7", "https://wire.example/7", "Storm warning"))
+    # As an import made before ids were scoped to their feed stored the entry.
+    [entry] = importer.parse_feed(document, default_topic=None, now=NOW).items
+    [earlier] = await batch.upsert_articles(session, [entry | {"external_id": "wire-7"}], NOW)
+
+    taken_over = await import_document(session, document)
+    again = await import_document(session, document)
+
+    assert (taken_over.counts["updated"], taken_over.counts["created"]) == (1, 0)
+    assert taken_over.errors == []
+    assert again.counts["unchanged"] == 1
+    article = await stored(session, "https://wire.example/7")
+    assert (article.id, article.external_id) == (earlier.id, "https://wire.example/ wire-7")
+    assert await session.scalar(select(func.count()).select_from(Article)) == 1
 
 
 async def test_topic_option_files_every_entry_under_it_first(session: AsyncSession) -> None:
