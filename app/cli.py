@@ -36,10 +36,14 @@ def _settings() -> Settings:
 
 
 def _run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` in one committed transaction; an ``AppError`` becomes a clean exit."""
+    """Run ``work`` in one committed transaction; an ``AppError`` becomes a clean exit.
+
+    Without the requests' statement timeout, as migrations run: it keeps a slow request from
+    holding a connection, and an operator's import of a large feed is no such request."""
+    settings = _settings().model_copy(update={"db_statement_timeout_ms": 0})
 
     async def run() -> T:
-        database = Database.from_settings(_settings())
+        database = Database.from_settings(settings)
         try:
             async with database.sessionmaker() as session, session.begin():
                 return await work(session)
