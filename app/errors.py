@@ -145,6 +145,9 @@ async def handle_http_exception(request: Request, error: StarletteHTTPException)
     elif error.status_code == 405:
         detail = "This method is not allowed here; see the Allow header."
         return problem(405, detail, headers={"Allow": ", ".join(allowed_methods(request))})
+    elif error.status_code == PayloadTooLarge.status:
+        # A body found too large as it streams in: the problem a declared one gets.
+        return problem(413, detail, code=PayloadTooLarge.code, headers=error.headers)
     return problem(error.status_code, detail, headers=error.headers)
 
 

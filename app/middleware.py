@@ -85,6 +85,7 @@ class BodySizeLimitMiddleware:
             await response(scope, receive, send)
             return
         received = 0
+        started = False
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -92,11 +93,23 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    # FastAPI passes an HTTPException raised while reading the body through.
+                    # FastAPI passes an HTTPException raised while reading the body through
+                    # to its handler; one raised where no route reads the body (a request
+                    # answered before routing) comes back here.
                     raise HTTPException(413, self._detail())
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, watched_send)
+        except HTTPException as error:
+            if error.status_code != 413 or started:
+                raise
+            await problem(413, self._detail(), code=PayloadTooLarge.code)(scope, receive, send)
 
     def _detail(self) -> str:
         return f"The request body is larger than {self.max_body_bytes} bytes."

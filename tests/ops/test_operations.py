@@ -82,15 +82,21 @@ async def test_body_over_one_mebibyte_is_413(client: httpx.AsyncClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_streamed_body_over_limit_is_413(client: httpx.AsyncClient) -> None:
+# Events are read before routing (app.fast_path); registration by its route.
+@pytest.mark.parametrize("path", ["/v1/auth/register", "/v1/me/events"])
+async def test_streamed_body_over_limit_is_413(client: httpx.AsyncClient, path: str) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(20):
             yield b"x" * (64 * 1024)
 
     response = await client.post(
-        "/v1/auth/register", content=chunks(), headers={"Content-Type": "application/json"}
+        path, content=chunks(), headers={"Content-Type": "application/json"}
     )
+
     assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    # The same problem as a body declared too large gets.
+    assert response.json()["type"].endswith("/payload-too-large")
 
 
 async def test_malformed_json_is_422_problem(client: httpx.AsyncClient) -> None:
