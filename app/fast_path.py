@@ -43,6 +43,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.articles import router as articles
+from app.articles.queries import FeedReader
 from app.auth.dependencies import bearer_scheme, presented_key, recently_verified_key
 from app.auth.security import decode_access_token
 from app.cache import Cache
@@ -202,8 +203,9 @@ async def _next_feed_page(request: Request) -> Response | None:
     now = await app_time(request.app)
     try:
         async with database.statement_connection() as connection:
+            reader = FeedReader(user_id, now, include_read=False)
             return await reader_feed.page_after_response(
-                request, connection, cursors, binding, user_id, cursor, limit, now
+                request, connection, cursors, binding, reader, cursor, limit
             )
     except AppError as error:
         return error.response()

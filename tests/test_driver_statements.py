@@ -102,8 +102,8 @@ async def test_rows_read_by_the_driver_are_those_sqlalchemy_reads(session: Async
         ),
         await factories.create_article(session, summary=["one", "two"], credits=["AP"]),
     ]
-    statement = queries._live_summaries(dialect_name(session), unless_hidden=True)
-    parameters = {"ids": article_ids, "user_id": "nobody"}
+    statement = queries._live_summaries(dialect_name(session), include_read=False)
+    parameters = {"ids": article_ids, "user_id": "nobody", "now": datetime.now(UTC)}
     read = [dict(m) for m in await fetch_mappings(session, statement, parameters)]
     as_sqlalchemy_reads = (await session.execute(statement, parameters)).mappings().all()
     assert read == [dict(m) for m in as_sqlalchemy_reads]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Select,
+    and_,
     bindparam,
     column,
     exists,
@@ -34,7 +35,17 @@ from app.articles.kept import KeptSummaries, Version
 from app.articles.schemas import Article as ArticleOut
 from app.articles.schemas import ArticleSummary
 from app.db import Reads, among_bound, dialect_name, fetch_mappings, keyset_before
-from app.models import Article, ArticleAuthor, ArticleTopic, Author, HiddenArticle, Topic
+from app.models import (
+    Article,
+    ArticleAuthor,
+    ArticleTopic,
+    Author,
+    AuthorMute,
+    HiddenArticle,
+    ReaderArticle,
+    Topic,
+    TopicMute,
+)
 
 SUMMARY_COLUMNS = (
     Article.id,
@@ -135,50 +146,99 @@ async def _summaries_of(
     return _SUMMARY_LIST.validate_python([m | labels[m["id"]] for m in mappings])
 
 
+@dataclass(frozen=True)
+class FeedReader:
+    """Whose feed articles are read for, and when: what the reader may not see in it then
+    (``still_shown``) is left out."""
+
+    user_id: str
+    now: datetime
+    include_read: bool = False
+
+    def parameters(self) -> dict[str, Any]:
+        return {"user_id": self.user_id, "now": self.now}
+
+
+def still_shown(*, include_read: bool) -> ColumnElement[bool]:
+    """A condition on articles: the reader ``user_id`` may see them in their feed at ``now``
+    (both parameters), as its ranking left out what they may not: not hidden; not muted (every
+    topic, or any author, by a mute in force); and unless ``include_read``, not opened or read.
+    A page of a ranking made earlier applies it again, to what the reader did since.
+
+    The mute conditions are asked of each article only when the reader has a mute in force
+    (checked once per statement): most readers have none, and then they cost nothing more."""
+    reader = bindparam("user_id", type_=HiddenArticle.user_id.type)
+    now = bindparam("now", type_=TopicMute.until.type)
+    topic_mutes = (TopicMute.user_id == reader) & (
+        TopicMute.until.is_(None) | (TopicMute.until > now)
+    )
+    author_mutes = (AuthorMute.user_id == reader) & (
+        AuthorMute.until.is_(None) | (AuthorMute.until > now)
+    )
+    filed = exists().where(ArticleTopic.article_id == Article.id)
+    unmuted_topic = exists().where(
+        ArticleTopic.article_id == Article.id,
+        ~exists().where(topic_mutes, TopicMute.topic_id == ArticleTopic.topic_id),
+    )
+    muted_author = exists().where(
+        ArticleAuthor.article_id == Article.id,
+        AuthorMute.author_id == ArticleAuthor.author_id,
+        author_mutes,
+    )
+    condition = and_(
+        ~exists().where(HiddenArticle.user_id == reader, HiddenArticle.article_id == Article.id),
+        ~and_(exists().where(topic_mutes), filed, ~unmuted_topic),
+        ~and_(exists().where(author_mutes), muted_author),
+    )
+    if include_read:
+        return condition
+    read = exists().where(
+        ReaderArticle.user_id == reader,
+        ReaderArticle.article_id == Article.id,
+        ReaderArticle.last_read_at.is_not(None),
+    )
+    return and_(condition, ~read)
+
+
 def live_among(
-    columns: Sequence[Any], ids: ColumnElement[bool], *, unless_hidden: bool
+    columns: Sequence[Any], ids: ColumnElement[bool], *, shown: ColumnElement[bool] | None
 ) -> Select[Any]:
-    """``columns`` of the live articles that ``ids`` (a condition on ``Article.id``) admits;
-    ``unless_hidden``, not those the reader ``user_id`` (a parameter) hid."""
+    """``columns`` of the live articles that ``ids`` (a condition on ``Article.id``) admits,
+    and ``shown`` when given (``still_shown``)."""
     statement = select(*columns).where(ids, Article.retracted_at.is_(None))
-    if unless_hidden:
-        statement = statement.where(
-            ~exists().where(
-                HiddenArticle.user_id == bindparam("user_id", type_=HiddenArticle.user_id.type),
-                HiddenArticle.article_id == Article.id,
-            )
-        )
-    return statement
+    return statement if shown is None else statement.where(shown)
 
 
 @functools.cache
-def _live_summaries(dialect: str, *, unless_hidden: bool) -> Select[Any]:
-    """The summaries (and content hash) of the live articles among ``ids`` (and, when
-    ``unless_hidden``, not hidden by ``user_id``); built once per dialect and variant."""
+def _live_summaries(dialect: str, *, include_read: bool | None) -> Select[Any]:
+    """The summaries (and content hash) of the live articles among ``ids``, and unless
+    ``include_read`` is None, those ``still_shown`` to ``user_id`` at ``now``; built once per
+    dialect and variant."""
     columns = (*SUMMARY_COLUMNS, Article.content_hash)
     ids = among_bound(dialect, Article.id, "ids")
-    return live_among(columns, ids, unless_hidden=unless_hidden)
+    shown = None if include_read is None else still_shown(include_read=include_read)
+    return live_among(columns, ids, shown=shown)
 
 
 async def _live_rows(
-    session: Reads, article_ids: Sequence[str], unless_hidden_by: str | None
+    session: Reads, article_ids: Sequence[str], reader: FeedReader | None
 ) -> Sequence[Any]:
-    """``SUMMARY_COLUMNS`` and the content hash of the live articles among ``article_ids``."""
+    """``SUMMARY_COLUMNS`` and the content hash of the live articles among ``article_ids``
+    (and, for a ``reader``'s feed, still shown to them)."""
     if not article_ids:
         return []
     parameters: dict[str, Any] = {"ids": list(article_ids)}
-    if unless_hidden_by is not None:
-        parameters["user_id"] = unless_hidden_by
-    statement = _live_summaries(dialect_name(session), unless_hidden=unless_hidden_by is not None)
+    include_read = None
+    if reader is not None:
+        parameters |= reader.parameters()
+        include_read = reader.include_read
+    statement = _live_summaries(dialect_name(session), include_read=include_read)
     return await fetch_mappings(session, statement, parameters)
 
 
-async def load_summaries(
-    session: AsyncSession, article_ids: Sequence[str], *, unless_hidden_by: str | None = None
-) -> list[ArticleSummary]:
-    """Live articles by id, in the order of ``article_ids`` (missing or retracted skipped,
-    and those the user ``unless_hidden_by`` hid, when given)."""
-    by_id = {row["id"]: row for row in await _live_rows(session, article_ids, unless_hidden_by)}
+async def load_summaries(session: AsyncSession, article_ids: Sequence[str]) -> list[ArticleSummary]:
+    """Live articles by id, in the order of ``article_ids`` (missing or retracted skipped)."""
+    by_id = {row["id"]: row for row in await _live_rows(session, article_ids, None)}
     return await _summaries_of(session, [dict(by_id[i]) for i in article_ids if i in by_id])
 
 
@@ -190,11 +250,12 @@ async def load_rendered_summaries(
     article_ids: Sequence[str],
     kept: KeptSummaries,
     *,
-    unless_hidden_by: str | None = None,
+    reader: FeedReader | None = None,
 ) -> dict[str, bytes]:
-    """``load_summaries`` as each summary's JSON, by article id: what ``kept`` has of an
-    article's current version, and the rest rendered (and kept)."""
-    rows = {row["id"]: row for row in await _live_rows(session, article_ids, unless_hidden_by)}
+    """``load_summaries`` as each summary's JSON, by article id (for a ``reader``'s feed, those
+    still shown to them): what ``kept`` has of an article's current version, and the rest
+    rendered (and kept)."""
+    rows = {row["id"]: row for row in await _live_rows(session, article_ids, reader)}
     live = {
         article_id: (row["content_hash"], row["updated_at"]) for article_id, row in rows.items()
     }

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONPATH
 
 from app.articles import queries as article_queries
 from app.articles.kept import KeptSummaries, Version
+from app.articles.queries import FeedReader
 from app.db import Reads, dialect_name, fetch_mappings
 from app.errors import AccountGone, InvalidCursor
 from app.feed.schemas import ReasonOut
@@ -56,16 +57,17 @@ def first_window(snapshot: FeedSnapshot, limit: int) -> SnapshotWindow:
 
 
 @functools.cache
-def _window_statement(dialect: str) -> Select[Any]:
+def _window_statement(dialect: str, *, include_read: bool) -> Select[Any]:
     """A reader's snapshot (``snapshot_id``, ``user_id``): when it was made and expires, its
     length, and its entries ``offset`` to ``offset + limit`` as a JSON array, cut out by the
     database, so a page decodes its own few entries, not the whole stored ranking. Built once
-    per dialect: a page runs it without building and keying it again.
+    per dialect and variant: a page runs it without building and keying it again.
 
     On PostgreSQL the ranking is ``jsonb``: the entries are read by position and the length
     from its header, nothing parsed; and the same statement gives the versions of the
-    entries' live articles (``live_ids``, ``live_hashes``, ``live_updated``, in step), so a
-    page whose summaries are kept makes no other."""
+    entries' articles that are live and still shown to the reader at ``now``
+    (``still_shown``: ``live_ids``, ``live_hashes``, ``live_updated``, in step), so a page
+    whose summaries are kept makes no other."""
     offset = bindparam("offset", type_=Integer)
     end = offset + bindparam("limit", type_=Integer)
     snapshot = FeedSnapshot.id == bindparam("snapshot_id", type_=FeedSnapshot.id.type)
@@ -99,7 +101,8 @@ def _window_statement(dialect: str) -> Select[Any]:
         func.array_agg(Article.content_hash).label("live_hashes"),
         func.array_agg(Article.updated_at).label("live_updated"),
     ]
-    live = article_queries.live_among(columns, in_window, unless_hidden=True).lateral("live")
+    shown = article_queries.still_shown(include_read=include_read)
+    live = article_queries.live_among(columns, in_window, shown=shown).lateral("live")
     return (
         select(
             FeedSnapshot.created_at,
@@ -117,13 +120,15 @@ def _window_statement(dialect: str) -> Select[Any]:
 
 
 async def load_window(
-    session: Reads, snapshot_id: str, user_id: str, now: datetime, offset: int, limit: int
+    session: Reads, snapshot_id: str, reader: FeedReader, offset: int, limit: int
 ) -> SnapshotWindow:
     """The reader's stored ranking from ``offset``, if it has not expired. The account is
     read only when the snapshot is not found: then it may be the account that is gone."""
-    parameters = {"snapshot_id": snapshot_id, "user_id": user_id, "offset": offset, "limit": limit}
+    user_id, now = reader.user_id, reader.now
+    parameters = {"snapshot_id": snapshot_id, "offset": offset, "limit": limit}
     dialect = dialect_name(session)
-    rows = await fetch_mappings(session, _window_statement(dialect), parameters)
+    statement = _window_statement(dialect, include_read=reader.include_read)
+    rows = await fetch_mappings(session, statement, parameters | reader.parameters())
     row = rows[0] if rows else None
     if row is None and await session.scalar(select(User.id).where(User.id == user_id)) is None:
         # The account's snapshots went with it.
@@ -140,19 +145,20 @@ async def load_window(
 async def snapshot_page(
     session: Reads,
     kept: KeptSummaries,
-    user_id: str,
+    reader: FeedReader,
     window: SnapshotWindow,
     offset: int,
     *,
     fresh: bool,
 ) -> tuple[list[bytes], int | None]:
-    """The window's items as JSON, skipping what was retracted or hidden since; the next
-    offset. A ``fresh`` window was ranked by this request, which left out what the reader hid.
+    """The window's items as JSON, skipping what was retracted since, or what the reader
+    hid, muted or (unless their feed includes it) read since (``still_shown``); the next
+    offset. A ``fresh`` window was ranked by this request, which left all that out already.
     """
     if window.live is None:
         ids = [entry[0] for entry in window.entries]
         summaries = await article_queries.load_rendered_summaries(
-            session, ids, kept, unless_hidden_by=None if fresh else user_id
+            session, ids, kept, reader=None if fresh else reader
         )
     else:
         summaries = await article_queries.rendered_summaries(session, window.live, kept)
@@ -193,14 +199,14 @@ async def page_of(
     kept: KeptSummaries,
     cursors: CursorCodec,
     binding: str,
-    user_id: str,
+    reader: FeedReader,
     window: SnapshotWindow,
     offset: int,
     *,
     fresh: bool,
 ) -> bytes:
     """The page of ``window`` (``snapshot_page``) as JSON, with the cursor of the next."""
-    rendered, following = await snapshot_page(session, kept, user_id, window, offset, fresh=fresh)
+    rendered, following = await snapshot_page(session, kept, reader, window, offset, fresh=fresh)
     next_cursor = cursors.encode(binding, [window.snapshot_id, following]) if following else None
     return render(rendered, next_cursor, window.created_at)
 
@@ -211,18 +217,17 @@ async def page_after(
     cursors: CursorCodec,
     binding: str,
     cursor: str,
-    user_id: str,
-    now: datetime,
+    reader: FeedReader,
     limit: int,
     max_age: int,
 ) -> bytes:
     """The page of the reader's stored ranking that ``cursor`` points at, as JSON."""
     match cursors.decode(cursor, binding, max_age=max_age):
         case [str(snapshot_id), int(offset)] if offset >= 0:
-            window = await load_window(session, snapshot_id, user_id, now, offset, limit)
+            window = await load_window(session, snapshot_id, reader, offset, limit)
         case _:
             raise InvalidCursor("This cursor is not valid.")
-    return await page_of(session, kept, cursors, binding, user_id, window, offset, fresh=False)
+    return await page_of(session, kept, cursors, binding, reader, window, offset, fresh=False)
 
 
 def render(items: list[bytes], next_cursor: str | None, generated_at: datetime) -> bytes:

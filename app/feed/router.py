@@ -1,10 +1,10 @@
 """The personalised feed, trending articles, and the reader's interests."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.articles.queries import FeedReader
 from app.auth.dependencies import CurrentUserId
 from app.clock import Now
 from app.config import SettingsDep
@@ -54,9 +54,8 @@ async def read_feed(
 
     state = request.app.state
     if cursor is not None:
-        return await page_after_response(
-            request, session, cursors, binding, user_id, cursor, limit, now
-        )
+        reader = FeedReader(user_id, now, include_read)
+        return await page_after_response(request, session, cursors, binding, reader, cursor, limit)
     ranked = await service.rank_for_reader(
         session,
         state.cache,
@@ -69,8 +68,9 @@ async def read_feed(
     slugs = state.feed_signals.slugs
     snapshot = await service.create_snapshot(session, slugs, user_id, ranked, now, settings)
     window = pages.first_window(snapshot, limit)
+    reader = FeedReader(user_id, now, include_read)
     page = await pages.page_of(
-        session, state.kept_summaries, cursors, binding, user_id, window, 0, fresh=True
+        session, state.kept_summaries, cursors, binding, reader, window, 0, fresh=True
     )
     return Response(page, media_type="application/json")
 
@@ -85,17 +85,16 @@ async def page_after_response(
     session: Reads,
     cursors: CursorCodec,
     binding: str,
-    user_id: str,
+    reader: FeedReader,
     cursor: str,
     limit: int,
-    now: datetime,
 ) -> Response:
     """The page of the reader's ranked feed that ``cursor`` points at. Also answered before
     routing (``app.fast_path``)."""
     state = request.app.state
     max_age = state.settings.feed_snapshot_ttl_minutes * 60
     page = await pages.page_after(
-        session, state.kept_summaries, cursors, binding, cursor, user_id, now, limit, max_age
+        session, state.kept_summaries, cursors, binding, cursor, reader, limit, max_age
     )
     # The summaries are JSON already: the page is made around them (as FeedPage would be).
     return Response(page, media_type="application/json")

@@ -284,6 +284,43 @@ async def test_later_pages_skip_what_was_hidden_or_retracted_after_the_first(
     assert sorted(ranked) == sorted(set(stories) - {hidden, retracted})
 
 
+@pytest.mark.parametrize("include_read", [False, True], ids=["unread", "include_read"])
+async def test_later_pages_skip_what_was_muted_or_read_after_the_first(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, include_read: bool
+) -> None:
+    topic_of = {
+        await factories.create_article(session, topics=[f"Topic {n % 4}"], published_at=ago(n)): n
+        % 4
+        for n in range(12)
+    }
+    by_ann = await factories.create_article(
+        session, topics=["Topic 0"], authors=["Ann Author"], published_at=ago(12)
+    )
+    # Not every topic of it is muted: it stays.
+    on_two = await factories.create_article(
+        session, topics=["Topic 1", "Topic 2"], published_at=ago(13)
+    )
+    params = {"include_read": "true"} if include_read else {}
+    page = await feed(client, reader, limit=3, **params)
+    shown = ids(page)
+    later = [story for story in [*topic_of, by_ann, on_two] if story not in shown]
+    opened, read = [story for story in later if topic_of.get(story) in {0, 2, 3}][:2]
+    for mute in ("topics/topic-1", "authors/ann-author"):
+        muted = await client.put(f"/v1/me/mutes/{mute}", headers=reader.headers)
+        assert muted.status_code == 204
+    await events(client, reader, ("open", opened, ago(0)), ("read", read, ago(0)))
+
+    while page["next_cursor"]:
+        page = await feed(client, reader, limit=3, cursor=str(page["next_cursor"]), **params)
+        shown += ids(page)
+
+    gone = {story for story in later if topic_of.get(story) == 1} | {by_ann}
+    if not include_read:
+        gone |= {opened, read}
+    assert on_two not in gone
+    assert sorted(shown) == sorted((set(topic_of) | {by_ann, on_two}) - gone)
+
+
 async def test_pages_walk_the_ranking_in_order_with_scores_and_reasons(
     client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession
 ) -> None:

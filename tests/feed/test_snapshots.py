@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.db import dialect_name, new_id
 from app.errors import AccountGone
+from app.articles.queries import FeedReader
 from app.feed import pages, ranking, service
 from app.feed.signals import LabelSlugs
 from app.models import Author, FeedSnapshot, Topic
@@ -41,7 +42,9 @@ async def test_a_snapshot_keeps_the_best_feed_length_stories_in_order(
     kept = [entry[0] for entry in snapshot.items]
     assert kept == [item.candidate.article_id for item in ranked[: service.FEED_LENGTH]]
     assert snapshot.items[0][2] == [["recent", None, None]]
-    stored = await pages.load_window(session, snapshot.id, reader.id, NOW, 0, len(ranked))
+    stored = await pages.load_window(
+        session, snapshot.id, FeedReader(reader.id, NOW), 0, len(ranked)
+    )
     assert (stored.total, stored.entries) == (service.FEED_LENGTH, snapshot.items)
     assert stored.created_at == NOW
 
@@ -56,7 +59,9 @@ async def test_a_window_is_the_stored_entries_from_its_offset(
     snapshot = await service.create_snapshot(
         session, LabelSlugs(), reader.id, scored(41), NOW, settings
     )
-    window = await pages.load_window(session, snapshot.id, reader.id, NOW, offset, limit)
+    window = await pages.load_window(
+        session, snapshot.id, FeedReader(reader.id, NOW), offset, limit
+    )
     assert window.total == 41
     assert window.entries == snapshot.items[offset : offset + limit]
 
