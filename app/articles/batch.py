@@ -1,13 +1,14 @@
 """Batch upsert from the newsroom's CMS: each item checked on its own, all written in bulk.
 
 Items match existing articles by ``external_id``, or by ``url`` when they have none. An item
-identical to what is stored is "unchanged", so a repeated batch writes nothing. A bad item is
-reported in its result and never fails the others. Lookups and inserts are done for the whole
-batch at once, so new and unchanged items cost a handful of statements however many there
-are; each updated item costs a few of its own (updates are the rare case).
+identical to what is stored is "unchanged", and so are all the items naming one article when
+the last of them is what is stored: a repeated batch writes nothing. A bad item (even one that
+is not an object) is reported in its result and never fails the others. Lookups and inserts
+are done for the whole batch at once, so new and unchanged items cost a handful of statements
+however many there are; each updated item costs a few of its own (updates are the rare case).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -74,22 +75,60 @@ async def _load_existing(
     return by_external_id, by_url
 
 
+def _article_key(item: ArticleIn) -> tuple[str, str]:
+    """What names the article an item is about: its external_id, or its url without one."""
+    if item.external_id is not None:
+        return ("external_id", item.external_id)
+    return ("url", item.url)
+
+
+def _unchanged_articles(
+    items: Sequence[ArticleIn], by_external_id: dict[str, Stored], by_url: dict[str, Stored]
+) -> dict[tuple[str, str], str]:
+    """The articles (key -> id) whose last version in the batch is what is stored.
+
+    A batch naming one article twice ends with its last version; when that is stored already,
+    replaying the earlier ones would move its updated_at, ETag and feed versions for nothing.
+    """
+    last_versions = {_article_key(item): item for item in items}
+    unchanged: dict[tuple[str, str], str] = {}
+    for key, item in last_versions.items():
+        stored = (by_external_id if key[0] == "external_id" else by_url).get(key[1])
+        if (
+            stored is not None
+            and not stored.retracted
+            and stored.content_hash == service.content_hash(item)
+        ):
+            unchanged[key] = stored.id
+    return unchanged
+
+
 async def upsert_articles(
-    session: AsyncSession, raw_items: Sequence[Mapping[str, Any]], now: datetime
+    session: AsyncSession, raw_items: Sequence[object], now: datetime
 ) -> list[BatchResult]:
     """Create, update or leave each item; one result per item, in order."""
     results: list[BatchResult | None] = [None] * len(raw_items)
     valid: list[tuple[int, ArticleIn]] = []
     for index, raw in enumerate(raw_items):
+        if not isinstance(raw, dict):
+            results[index] = BatchResult(
+                index=index, status="error", error="item: must be an object (an article)"
+            )
+            continue
         try:
             valid.append((index, _item_adapter.validate_python(raw)))
         except ValidationError as error:
             results[index] = BatchResult(index=index, status="error", error=_describe(error))
 
     by_external_id, by_url = await _load_existing(session, [item for _, item in valid])
+    unchanged = _unchanged_articles([item for _, item in valid], by_external_id, by_url)
     # Articles created by this batch, written at the end: id -> (columns, filing).
     pending: dict[str, tuple[dict[str, Any], service.Filing]] = {}
     for index, item in valid:
+        unchanged_id = unchanged.get(_article_key(item))
+        if unchanged_id is not None:
+            results[index] = BatchResult(index=index, id=unchanged_id, status="unchanged")
+            continue
         match = (
             by_external_id.get(item.external_id)
             if item.external_id is not None

@@ -14,7 +14,7 @@ from app.articles.schemas import (
     ArticleSummary,
     BatchOut,
 )
-from app.auth.dependencies import ArticleWriter
+from app.auth.dependencies import ArticleWriter, EditorUser
 from app.cache import Cache
 from app.clock import Now
 from app.conditional import coded_response, conditional_response
@@ -157,11 +157,11 @@ async def update_article(
     article_id: str,
     body: ArticleFields,
     session: SessionDep,
-    _writer: ArticleWriter,
+    _editor: EditorUser,
     now: Now,
     request: Request,
 ) -> Article:
-    """Correct an article: only the fields sent change."""
+    """Correct an article (editors): only the fields sent change."""
     await service.update_article(session, article_id, body, now)
     _forget_ranking_facts(request, session, [article_id])
     return await queries.full_article(session, await service.get_live_article(session, article_id))
@@ -174,8 +174,8 @@ async def update_article(
     dependencies=[ChangesTopicFeeds],
 )
 async def retract_article(
-    article_id: str, session: SessionDep, _writer: ArticleWriter, now: Now, request: Request
+    article_id: str, session: SessionDep, _editor: EditorUser, now: Now, request: Request
 ) -> None:
-    """Retract an article: gone from every list, search and feed; its GET becomes 410."""
+    """Retract an article (editors): gone from every list, search and feed; its GET is 410."""
     await service.retract_article(session, article_id, now)
     _forget_ranking_facts(request, session, [article_id])

@@ -1,7 +1,8 @@
 """Article shapes: what the newsroom writes, and the full and summary forms clients read."""
 
+import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -31,18 +32,31 @@ def _single_line(max_length: int, min_length: int = 1) -> object:
     )
 
 
+MAX_URL_LENGTH = 2048  # the url column's size
 _http_url_adapter: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
+# Normalising would store something else than was sent: NUL and DEL percent-encoded, tabs and
+# newlines dropped. A URL never needs a control character, so one is refused.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _http_url(value: str) -> str:
-    return str(_http_url_adapter.validate_python(value))
+    if _CONTROL_CHARACTER.search(value):
+        raise ValueError("must not contain control characters")
+    url = str(_http_url_adapter.validate_python(value))
+    # Normalising percent-encodes what is not ASCII ("é" becomes "%C3%A9"): the limit is on
+    # what is stored.
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(
+            f"must be at most {MAX_URL_LENGTH} characters once normalised (percent-encoded)"
+        )
+    return url
 
 
 HttpUrl = Annotated[
     str,
-    StringConstraints(max_length=2048),
+    StringConstraints(max_length=MAX_URL_LENGTH),
     AfterValidator(_http_url),
-    WithJsonSchema({"type": "string", "format": "uri", "maxLength": 2048}),
+    WithJsonSchema({"type": "string", "format": "uri", "maxLength": MAX_URL_LENGTH}),
 ]
 Text = Annotated[str, StringConstraints(max_length=200_000, pattern=PLAIN_TEXT)]
 
@@ -115,11 +129,14 @@ class ArticleIn(ArticleFields):
 
 
 class ArticleBatchIn(WriteModel):
-    articles: list[dict[str, object]] = Field(
+    # Any JSON value: an item that is not even an object is one bad item, reported in its
+    # result, not a reason to refuse the others.
+    articles: list[Any] = Field(
         min_length=1,
         max_length=500,
         description="Up to 500 articles, each in the shape of `POST /v1/articles`. Each is "
-        "checked on its own: a bad one is reported in its result and does not fail the others.",
+        "checked on its own: a bad one (even one that is not an object) is reported in its "
+        "result and does not fail the others.",
     )
 
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import WriteModel
+from app.schemas import PLAIN_TEXT, WriteModel
 
 
 class TokenPair(BaseModel):
@@ -15,4 +15,4 @@ class TokenPair(BaseModel):
 
 
 class RefreshTokenIn(WriteModel):
-    refresh_token: str = Field(min_length=1, max_length=512)
+    refresh_token: str = Field(min_length=1, max_length=512, pattern=PLAIN_TEXT)

@@ -108,6 +108,32 @@ async def test_reader_and_anonymous_cannot_write(
     assert (await client.get(f"/v1/articles/{article_id}")).json()["headline"] != "Hijacked"
 
 
+async def test_api_key_cannot_correct_or_retract_but_editor_can(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
+) -> None:
+    """`articles:write` lets an integration publish; corrections and retractions are an
+    editor's."""
+    _, secret = await factories.create_api_key(session, scopes=(Scope.ARTICLES_WRITE,))
+    key = {"X-API-Key": secret}
+    article = (await publish(client, editor)).json()
+    path = f"/v1/articles/{article['id']}"
+
+    patch = await client.patch(path, headers=key, json={"headline": "Hijacked"})
+    delete = await client.delete(path, headers=key)
+    for refused in (patch, delete):
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert "bearer" in refused.json()["detail"]
+    assert (await client.get(path)).json() == article
+
+    patched = await client.patch(path, headers=editor.headers, json={"headline": "Corrected"})
+    assert patched.status_code == 200
+    assert patched.json()["headline"] == "Corrected"
+    assert (await client.delete(path, headers=editor.headers)).status_code == 204
+    assert (await client.get(path)).status_code == 410
+
+
 @pytest.mark.parametrize(
     ("override", "field"),
     [
@@ -132,6 +158,11 @@ async def test_reader_and_anonymous_cannot_write(
         ({"editors_pick": "yes"}, "body.editors_pick"),
         ({"editors_pick": 1}, "body.editors_pick"),
         ({"image": {"url": "not a url"}}, "body.image.url"),
+        # Normalising would percent-encode these (a NUL stored as %00) or drop them.
+        ({"url": "https://news.example/a\x00b"}, "body.url"),
+        ({"url": "https://news.example/a\nb"}, "body.url"),
+        ({"image": {"url": "https://news.example/a\x00b.jpg"}}, "body.image.url"),
+        ({"video": {"url": "https://news.example/v\x7f.mp4"}}, "body.video.url"),
         (
             {"video": {"url": "https://news.example/v", "duration_seconds": -5}},
             "body.video.duration_seconds",
@@ -153,6 +184,41 @@ async def test_invalid_article_is_422_naming_the_field(
     assert response.status_code == 422, response.text
     assert field in [e["field"] for e in response.json()["errors"]]
     assert (await client.get("/v1/articles")).json()["items"] == []
+
+
+# 1,500 characters, 9,000 once each "é" is percent-encoded as the url is stored.
+ACCENTED_URL = "https://news.example/" + "é" * 1500
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"url": ACCENTED_URL}, "body.url"),
+        ({"image": {"url": ACCENTED_URL}}, "body.image.url"),
+        ({"video": {"url": ACCENTED_URL}}, "body.video.url"),
+    ],
+)
+async def test_url_too_long_once_normalised_is_422(
+    client: httpx.AsyncClient,
+    editor: factories.Account,
+    override: dict[str, object],
+    field: str,
+) -> None:
+    response = await publish(client, editor, **override)
+    assert response.status_code == 422
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert "2048" in errors[field]
+    assert (await client.get("/v1/articles")).json()["items"] == []
+
+
+async def test_url_up_to_the_limit_once_normalised_is_stored_normalised(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    longest = "https://news.example/" + "a" * (2048 - len("https://news.example/"))
+    assert (await publish(client, editor, url=longest)).json()["url"] == longest
+    accented = await publish(client, editor, url="https://news.example/" + "é" * 10)
+    assert accented.status_code == 201
+    assert accented.json()["url"] == "https://news.example/" + "%C3%A9" * 10
 
 
 async def test_missing_required_fields_are_422(

@@ -62,16 +62,19 @@ async def test_bad_item_fails_alone(
 ) -> None:
     good = article_payload(external_id="good-1")
     bad = article_payload(external_id="bad-1", headline="", topics=[], password="x")
-    response = await send(client, editor, [good, bad, "not an object"])  # type: ignore[list-item]
-    assert response.status_code in (200, 422)
-    if response.status_code == 422:
-        # A non-object item is a malformed request as a whole.
-        response = await send(client, editor, [good, bad])
+    items: list[object] = [good, bad, "not an object", None, 5, ["a list"]]
+    response = await client.post(
+        "/v1/articles/batch", headers=editor.headers, json={"articles": items}
+    )
+    assert response.status_code == 200, response.text
     results = response.json()["results"]
-    assert results[0]["status"] == "created"
-    assert results[1]["status"] == "error"
+    assert [r["index"] for r in results] == [0, 1, 2, 3, 4, 5]
+    assert [r["status"] for r in results] == ["created"] + ["error"] * 5
     assert "headline" in results[1]["error"]
     assert "topics" in results[1]["error"]
+    for not_an_object in results[2:]:
+        assert "object" in not_an_object["error"]
+        assert "id" not in not_an_object or not_an_object["id"] is None
     assert await session.scalar(select(func.count()).select_from(Article)) == 1
 
 
@@ -97,6 +100,31 @@ async def test_same_article_twice_in_one_batch(
     assert article["headline"] == "Second version"
 
 
+@pytest.mark.parametrize("named_by", ["external_id", "url"])
+async def test_repeating_a_batch_that_names_one_article_twice_changes_nothing(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession, named_by: str
+) -> None:
+    first = article_payload(external_id="twice" if named_by == "external_id" else None)
+    second = {**first, "headline": "Second version"}
+    created = (await send(client, editor, [first, second])).json()["results"]
+    assert [r["status"] for r in created] == ["created", "updated"]
+    article_id = created[0]["id"]
+    stored = await client.get(f"/v1/articles/{article_id}")
+
+    async def feed_versions() -> list[int]:
+        return list(await session.scalars(select(Topic.feed_version).order_by(Topic.slug)))
+
+    versions = await feed_versions()
+
+    repeat = (await send(client, editor, [first, second])).json()["results"]
+    assert [(r["status"], r["id"]) for r in repeat] == [("unchanged", article_id)] * 2
+    again = await client.get(f"/v1/articles/{article_id}")
+    assert again.headers["etag"] == stored.headers["etag"]
+    assert again.json()["updated_at"] == stored.json()["updated_at"]
+    assert again.json()["headline"] == "Second version"
+    assert await feed_versions() == versions
+
+
 async def test_retracted_article_is_not_revived(
     client: httpx.AsyncClient, editor: factories.Account
 ) -> None:
@@ -106,6 +134,21 @@ async def test_retracted_article_is_not_revived(
     result = (await send(client, editor, [item])).json()["results"][0]
     assert result["status"] == "error"
     assert (await client.get(f"/v1/articles/{article_id}")).status_code == 410
+
+
+async def test_url_too_long_once_normalised_is_an_item_error(
+    client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
+) -> None:
+    # 1,500 characters, 9,000 once each "é" is percent-encoded: more than the url column holds.
+    accented = article_payload(url="https://news.example/" + "é" * 1500)
+    items = [article_payload(), accented, article_payload()]
+    response = await send(client, editor, items)
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["created", "error", "created"]
+    assert "url" in results[1]["error"]
+    assert "2048" in results[1]["error"]
+    assert await session.scalar(select(func.count()).select_from(Article)) == 2
 
 
 async def test_batch_size_limits(client: httpx.AsyncClient, editor: factories.Account) -> None:

@@ -156,6 +156,19 @@ async def test_logout_ends_the_refresh_token(client: httpx.AsyncClient) -> None:
     assert refused.status_code == 401
 
 
+async def test_refresh_and_logout_refuse_a_token_with_a_nul_byte(
+    client: httpx.AsyncClient,
+) -> None:
+    await register(client, "nul@example.com")
+    token = (await login(client, "nul@example.com")).json()["refresh_token"]
+    for path in ("/v1/auth/refresh", "/v1/auth/logout"):
+        response = await client.post(path, json={"refresh_token": token + "\x00"})
+        assert response.status_code == 422, path
+        assert [e["field"] for e in response.json()["errors"]] == ["body.refresh_token"]
+        assert token not in response.text
+    assert (await client.post("/v1/auth/refresh", json={"refresh_token": token})).status_code == 200
+
+
 async def test_factory_account_can_log_in(
     client: httpx.AsyncClient, reader: factories.Account
 ) -> None:

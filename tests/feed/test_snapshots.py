@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.articles.queries import FeedReader
 from app.config import Settings
 from app.db import dialect_name, new_id
 from app.errors import AccountGone
-from app.articles.queries import FeedReader
 from app.feed import pages, ranking, service
 from app.feed.signals import LabelSlugs
 from app.models import Author, FeedSnapshot, Topic
