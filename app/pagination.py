@@ -16,7 +16,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from app.config import Settings, SettingsDep
 from app.errors import InvalidCursor
@@ -29,15 +29,31 @@ MAX_LIMIT = 100
 CURSOR_MAX_AGE_SECONDS = 24 * 3600
 
 
-# Asking for more is an error; anything above MAX_LIMIT means MAX_LIMIT.
-LIMIT_BOUND = 1_000_000
+# Plain sizes up to this are read before routing (``limit_asked``); larger ones, rare, go to
+# the routes, which clamp them just the same.
+READ_EARLY_MAX = 1_000_000
+# Longer than any cursor this app issues: refused unread.
 CURSOR_MAX_LENGTH = 2048
+
+
+def _read_digits(value: object) -> object:
+    """A size written in ASCII digits as a number, however many digits it has: one with more
+    significant digits than MAX_LIMIT asks for more than MAX_LIMIT, and is not converted
+    (converting a number takes time that grows faster than its length)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        significant = value.lstrip("0")
+        return MAX_LIMIT if len(significant) > len(str(MAX_LIMIT)) else int(significant or "0")
+    return value
+
+
+# Any positive integer; the routes read one above MAX_LIMIT as MAX_LIMIT. The bound comes
+# before the validator, so that the OpenAPI document states it as ``minimum``.
+PageSize = Annotated[int, Field(ge=1), BeforeValidator(_read_digits)]
 
 
 async def clamp_limit(
     limit: Annotated[
-        int,
-        Query(ge=1, le=LIMIT_BOUND, description=f"Page size; above {MAX_LIMIT} means {MAX_LIMIT}."),
+        PageSize, Query(description=f"Page size; above {MAX_LIMIT} means {MAX_LIMIT}.")
     ] = DEFAULT_LIMIT,
 ) -> int:
     return min(limit, MAX_LIMIT)
@@ -46,22 +62,22 @@ async def clamp_limit(
 def limit_asked(values: list[str], default: int) -> int | None:
     """The size the ``limit`` query parameter's ``values`` ask for, as the routes read it; None
     when they would refuse it, or might read it otherwise (anything but one number written
-    plainly: ASCII digits, no sign, no leading zero)."""
+    plainly: ASCII digits, no sign, no leading zero), or it is above READ_EARLY_MAX."""
     if not values:
         return default
     text = values[0]
-    if len(values) > 1 or not (text.isascii() and text.isdigit()) or text != str(int(text)):
+    plain = text.isascii() and text.isdigit() and not text.startswith("0")
+    # Its length first: a long number is not worth converting.
+    if len(values) > 1 or not plain or len(text) > len(str(READ_EARLY_MAX)):
         return None
-    return min(int(text), MAX_LIMIT) if 1 <= int(text) <= LIMIT_BOUND else None
+    return min(int(text), MAX_LIMIT) if int(text) <= READ_EARLY_MAX else None
 
 
 Limit = Annotated[int, Depends(clamp_limit)]
+# No length limit here: an over-long cursor is refused as any bad one is (CursorCodec.decode).
 CursorParam = Annotated[
     str | None,
-    Query(
-        max_length=CURSOR_MAX_LENGTH,
-        description="`next_cursor` of the previous page; omit for the first.",
-    ),
+    Query(description="`next_cursor` of the previous page; omit for the first."),
 ]
 
 
@@ -98,6 +114,9 @@ class CursorCodec:
         return self._serializer().dumps({"b": binding, "p": position})
 
     def decode(self, cursor: str, binding: str, max_age: int = CURSOR_MAX_AGE_SECONDS) -> list[Any]:
+        if len(cursor) > CURSOR_MAX_LENGTH:
+            # Never issued here: not worth checking its signature, whatever its length.
+            raise InvalidCursor("This cursor is not valid.")
         try:
             payload = self._serializer().loads(cursor, max_age=max_age)
         except SignatureExpired:

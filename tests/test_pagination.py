@@ -1,10 +1,13 @@
-"""Cursors: signed with the app's secret, so only the app that issued one accepts it."""
+"""Cursors: signed with the app's secret, so only the app that issued one accepts it, and
+refused unread when longer than any it issues. Sizes read before routing."""
+
+import secrets
 
 import pytest
 
 from app.config import Settings
 from app.errors import InvalidCursor
-from app.pagination import CursorCodec
+from app.pagination import CURSOR_MAX_LENGTH, DEFAULT_LIMIT, CursorCodec, limit_asked
 
 BINDING = CursorCodec.binding("articles", {"topic": "energy"}, None)
 
@@ -23,3 +26,17 @@ def test_a_cursor_is_accepted_by_its_own_secret_and_refused_under_another() -> N
     assert second.decode(second.encode(BINDING, [1]), BINDING) == [1]
     with pytest.raises(InvalidCursor):
         first.decode(second.encode(BINDING, [1]), BINDING)
+
+
+def test_a_cursor_longer_than_any_issued_is_refused_though_signed() -> None:
+    signer = codec("first-secret-" + "x" * 40)
+    # Random, so that it does not compress.
+    too_long = signer.encode(BINDING, [secrets.token_urlsafe(CURSOR_MAX_LENGTH)])
+    assert len(too_long) > CURSOR_MAX_LENGTH
+    with pytest.raises(InvalidCursor):
+        signer.decode(too_long, BINDING)
+
+
+@pytest.mark.parametrize("digits", [8, 4301, 100_000])
+def test_a_long_size_is_left_to_the_routes_unread(digits: int) -> None:
+    assert limit_asked(["9" * digits], DEFAULT_LIMIT) is None

@@ -28,7 +28,7 @@ from app.conditional import (
     strong_etag,
 )
 from app.db import SessionDep
-from app.pagination import LIMIT_BOUND, MAX_LIMIT, CursorParam, Cursors, Page
+from app.pagination import MAX_LIMIT, CursorParam, Cursors, Page, PageSize
 from app.syndication import render
 from app.syndication.topics import FeedTopic, feed_topics
 
@@ -40,10 +40,7 @@ RENDER_VERSION = "1"
 CACHE_CONTROL = "public, max-age=60"
 SLUG_MAX_LENGTH = 200
 Slug = Annotated[str, Path(max_length=SLUG_MAX_LENGTH)]
-FeedLimit = Annotated[
-    int,
-    Query(ge=1, le=LIMIT_BOUND, description=f"Items; above {MAX_LIMIT} means {MAX_LIMIT}."),
-]
+FeedLimit = Annotated[PageSize, Query(description=f"Items; above {MAX_LIMIT} means {MAX_LIMIT}.")]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the client's copy is current."}
 }

@@ -71,10 +71,14 @@ async def test_deep_or_huge_json_is_refused_cleanly(
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_huge_numbers_in_queries_are_refused(client: httpx.AsyncClient) -> None:
-    for params in ({"limit": "9" * 400}, {"hours": "1e400"}, {"limit": "NaN"}):
+async def test_huge_numbers_in_queries_are_refused_or_clamped(client: httpx.AsyncClient) -> None:
+    for params in ({"hours": "9" * 400}, {"hours": "1e400"}, {"limit": "NaN"}):
         response = await client.get("/v1/trending", params=params)
         assert response.status_code == 422, params
+    # A page size is any positive integer, clamped to 100 (however many digits it has).
+    response = await client.get("/v1/trending", params={"limit": "9" * 400})
+    assert response.status_code == 200
+    assert len(response.json()["items"]) <= 100
 
 
 async def test_every_response_forbids_sniffing_and_framing(client: httpx.AsyncClient) -> None:

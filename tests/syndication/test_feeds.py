@@ -359,8 +359,23 @@ async def test_newest_first_50_by_default_and_at_most_100(
     default = items_of(fmt, await fetch(client, fmt, feed_key))
     assert [item.published for item in default] == newest_first[:50]
 
-    response = await client.get(feed_path(fmt), params={"limit": 500}, headers=keyed(feed_key))
-    assert [item.published for item in items_of(fmt, response)] == newest_first[:100]
+    # Any size above 100 means 100, however many digits it has.
+    for limit in ("500", "1000001", "99999999999999999999", "9" * 5000):
+        response = await client.get(
+            feed_path(fmt), params={"limit": limit}, headers=keyed(feed_key)
+        )
+        assert [item.published for item in items_of(fmt, response)] == newest_first[:100]
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+async def test_sizes_below_1_and_non_numbers_are_422(
+    client: httpx.AsyncClient, filed: str, feed_key: str, fmt: str
+) -> None:
+    for limit in ("0", "-1", "-99999999999999999999", "ten"):
+        response = await client.get(
+            feed_path(fmt), params={"limit": limit}, headers=keyed(feed_key)
+        )
+        assert response.status_code == 422, limit
 
 
 async def test_list_feed_pages_through_the_whole_topic_once(
