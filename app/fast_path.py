@@ -191,7 +191,7 @@ async def _next_feed_page(request: Request) -> Response | None:
         return None
     settings: Settings = request.app.state.settings
     try:
-        user_id = decode_access_token(settings, token)
+        user_id = decode_access_token(settings, token, ended=request.app.state.ended_logins)
     except jwt.InvalidTokenError:
         return None
     request.scope["route"] = READER_FEED_ROUTE
@@ -222,7 +222,8 @@ async def _events(request: Request, body: bytes) -> Response | None:
     if media_type != "application/json" or not token or presented_key(request):
         return None
     try:
-        user_id = decode_access_token(request.app.state.settings, token)
+        state = request.app.state
+        user_id = decode_access_token(state.settings, token, ended=state.ended_logins)
         batch = EventBatch.model_validate_json(body)
     except (jwt.InvalidTokenError, ValidationError):
         return None

@@ -14,7 +14,9 @@ from app.api_keys.router import router as api_keys_router
 from app.articles.kept import KeptSummaries
 from app.articles.router import router as articles_router
 from app.auth.dependencies import VerifiedKeys
+from app.auth.logins import EndedLogins
 from app.auth.router import router as auth_router
+from app.auth.security import TOKEN_LEEWAY_SECONDS
 from app.cache import Cache
 from app.conditional import GZIP_LEVEL_PER_RESPONSE, GZIP_MINIMUM_SIZE
 from app.config import Settings, get_settings
@@ -80,9 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         listening = asyncio.create_task(revocations.run()) if revocations else None
         facts: RankingFacts = app.state.feed_signals.facts
         keeping = asyncio.create_task(facts.keep_newest(app.state.database.sessionmaker))
+        ended_logins: EndedLogins = app.state.ended_logins
+        reading = asyncio.create_task(ended_logins.keep_reading(app.state.database.sessionmaker))
         tune_garbage_collector(settings.gc_young_threshold)
         yield
-        background = [task for task in (listening, keeping) if task is not None]
+        background = [task for task in (listening, keeping, reading) if task is not None]
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
@@ -105,6 +109,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.cache = Cache(settings.redis_url, max_bytes=settings.cache_max_mb * 2**20)
     app.state.verified_keys = VerifiedKeys(settings.api_key_cache_seconds)
+    # Refused for as long as an access token issued before the end may still be presented.
+    app.state.ended_logins = EndedLogins(
+        settings.access_token_ttl_seconds + 2 * TOKEN_LEEWAY_SECONDS
+    )
     app.state.feed_signals = SharedSignals()
     app.state.feed_topics = FeedTopics(settings.feed_topic_cache_seconds)
     app.state.kept_summaries = KeptSummaries()

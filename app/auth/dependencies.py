@@ -27,14 +27,15 @@ VERIFIED_KEYS_KEPT = 10_000
 
 
 async def current_user_id(
-    settings: SettingsDep, token: Annotated[str | None, Depends(bearer_scheme)]
+    request: Request, settings: SettingsDep, token: Annotated[str | None, Depends(bearer_scheme)]
 ) -> str:
-    """The user id of a valid access token; 401 otherwise. The account is not read: a route
-    taking this alone refuses (401) an account that is gone in its own statements."""
+    """The user id of a valid access token of a login that has not ended; 401 otherwise. The
+    account is not read: a route taking this alone refuses (401) an account that is gone in
+    its own statements."""
     if not token:
         raise Unauthorized("Authentication required: send a bearer access token.")
     try:
-        return decode_access_token(settings, token)
+        return decode_access_token(settings, token, ended=request.app.state.ended_logins)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The access token has expired.", error="invalid_token") from None
     except jwt.InvalidTokenError:
@@ -196,7 +197,7 @@ async def article_writer(
         if Scope.ARTICLES_WRITE.value not in api_key.scopes:
             raise Forbidden("This API key lacks the articles:write scope.")
         return api_key
-    user = await current_user(session, await current_user_id(settings, token))
+    user = await current_user(session, await current_user_id(request, settings, token))
     return await require_role(Role.EDITOR)(user)
 
 

@@ -48,13 +48,15 @@ async def login(
 
 @router.post("/refresh", response_model=TokenPair)
 async def refresh(
-    body: RefreshTokenIn, session: SessionDep, settings: SettingsDep, now: Now
+    body: RefreshTokenIn, session: SessionDep, settings: SettingsDep, now: Now, request: Request
 ) -> TokenPair:
-    """Spend a refresh token for a new pair. A spent token presented again ends that login."""
-    return await service.rotate_refresh_token(session, settings, body.refresh_token, now)
+    """Spend a refresh token for a new pair. A spent token presented again ends that login:
+    every refresh and access token issued to it stops working."""
+    ended = request.app.state.ended_logins
+    return await service.rotate_refresh_token(session, settings, body.refresh_token, now, ended)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(body: RefreshTokenIn, session: SessionDep, now: Now) -> None:
-    """End the login of this refresh token: it and its successors stop working."""
-    await service.logout(session, body.refresh_token, now)
+async def logout(body: RefreshTokenIn, session: SessionDep, now: Now, request: Request) -> None:
+    """End the login of this refresh token: its refresh and access tokens stop working."""
+    await service.logout(session, body.refresh_token, now, request.app.state.ended_logins)

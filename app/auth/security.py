@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 import time
+from collections.abc import Container
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -25,8 +26,8 @@ VERIFIED_TOKENS_KEPT = 10_000
 # the same token, and checking its signature and claims again cost more than all the rest of
 # authenticating it. Only what ``jwt.decode`` accepted is kept; its time limits are checked
 # at every use.
-_verified_tokens: LRUCache[tuple[str, str, str, str], tuple[str, float, float]] = LRUCache(
-    maxsize=VERIFIED_TOKENS_KEPT
+_verified_tokens: LRUCache[tuple[str, str, str, str], tuple[str, float, float, str | None]] = (
+    LRUCache(maxsize=VERIFIED_TOKENS_KEPT)
 )
 
 
@@ -74,9 +75,13 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_access_token(settings: Settings, user_id: str, now: datetime) -> str:
+def create_access_token(
+    settings: Settings, user_id: str, now: datetime, *, login: str | None = None
+) -> str:
+    """An access token of ``user_id``; of the login ``login`` (its refresh-token family) when
+    a login issues it, so that it is refused once that login ends (``app.auth.logins``)."""
     expires = now + timedelta(seconds=settings.access_token_ttl_seconds)
-    claims = {
+    claims: dict[str, object] = {
         "sub": user_id,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
@@ -85,12 +90,17 @@ def create_access_token(settings: Settings, user_id: str, now: datetime) -> str:
         "exp": int(expires.timestamp()),
         "typ": ACCESS_TOKEN_TYPE,
     }
+    if login is not None:
+        claims["sid"] = login
     return jwt.encode(claims, settings.secret_key, algorithm=JWT_ALGORITHM)
 
 
-def decode_access_token(settings: Settings, token: str, *, at: float | None = None) -> str:
-    """The user id of a valid access token; raises ``jwt.InvalidTokenError`` otherwise.
-    Its time limits are checked at ``at`` when given, as well as now when it is verified."""
+def decode_access_token(
+    settings: Settings, token: str, *, at: float | None = None, ended: Container[str] = ()
+) -> str:
+    """The user id of a valid access token; raises ``jwt.InvalidTokenError`` otherwise, and
+    for a token of a login among ``ended`` (``app.auth.logins``). Its time limits are checked
+    at ``at`` when given, as well as now when it is verified."""
     key = (token, settings.secret_key, settings.jwt_issuer, settings.jwt_audience)
     verified = _verified_tokens.get(key)
     if verified is None:
@@ -107,9 +117,17 @@ def decode_access_token(settings: Settings, token: str, *, at: float | None = No
             raise jwt.InvalidTokenError("not an access token")
         # Not valid before its issue time, nor before its "nbf" when it has one.
         starts = max(claims["iat"], claims.get("nbf", claims["iat"]))
-        verified = (claims["sub"], float(starts), float(claims["exp"]))
+        login = claims.get("sid")
+        verified = (
+            claims["sub"],
+            float(starts),
+            float(claims["exp"]),
+            login if isinstance(login, str) else None,
+        )
         _verified_tokens[key] = verified
-    user_id, starts, expires = verified
+    user_id, starts, expires, login = verified
+    if login is not None and login in ended:
+        raise jwt.InvalidTokenError("The login of this token has ended")
     moment = time.time() if at is None else at
     if moment > expires + TOKEN_LEEWAY_SECONDS:
         raise jwt.ExpiredSignatureError("Signature has expired")

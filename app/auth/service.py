@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.logins import EndedLogins
 from app.auth.schemas import TokenPair
 from app.auth.security import (
     burn_password_check,
@@ -15,7 +16,7 @@ from app.auth.security import (
     verify_password_off_loop,
 )
 from app.config import Settings
-from app.db import new_id
+from app.db import after_commit, new_id
 from app.errors import Unauthorized
 from app.models import RefreshToken, User
 from app.users import service as user_service
@@ -48,11 +49,12 @@ async def issue_tokens(
 ) -> TokenPair:
     """A new access token and refresh token; a login starts a new refresh-token family."""
     refresh_token = new_secret("rt_")
+    login = family_id or new_id()
     session.add(
         RefreshToken(
             user_id=user_id,
             token_hash=hash_secret(refresh_token),
-            family_id=family_id or new_id(),
+            family_id=login,
             parent_id=parent_id,
             created_at=now,
             expires_at=now + timedelta(days=settings.refresh_token_ttl_days),
@@ -60,7 +62,7 @@ async def issue_tokens(
     )
     await session.flush()
     return TokenPair(
-        access_token=create_access_token(settings, user_id, now),
+        access_token=create_access_token(settings, user_id, now, login=login),
         expires_in=settings.access_token_ttl_seconds,
         refresh_token=refresh_token,
     )
@@ -72,16 +74,21 @@ async def _find_refresh_token(session: AsyncSession, token: str) -> RefreshToken
     )
 
 
-async def revoke_family(session: AsyncSession, family_id: str, now: datetime) -> None:
+async def revoke_family(
+    session: AsyncSession, family_id: str, now: datetime, ended: EndedLogins
+) -> None:
+    """End the login: its refresh tokens revoked, and its access tokens refused by this
+    worker once that commits (and by the others when they read it: ``app.auth.logins``)."""
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    after_commit(session, lambda: ended.end(family_id))
 
 
 async def rotate_refresh_token(
-    session: AsyncSession, settings: Settings, token: str, now: datetime
+    session: AsyncSession, settings: Settings, token: str, now: datetime, ended: EndedLogins
 ) -> TokenPair:
     """Spend the refresh token for a new pair. Reusing a spent one revokes its whole family.
 
@@ -100,7 +107,7 @@ async def rotate_refresh_token(
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         logger.warning("refresh token reuse detected; revoking family %s", stored.family_id)
-        await revoke_family(session, stored.family_id, now)
+        await revoke_family(session, stored.family_id, now, ended)
         error = Unauthorized(INVALID_REFRESH_TOKEN, error="invalid_token")
         error.persist_changes = True  # the revocation must outlive the failed request
         raise error
@@ -109,8 +116,8 @@ async def rotate_refresh_token(
     )
 
 
-async def logout(session: AsyncSession, token: str, now: datetime) -> None:
+async def logout(session: AsyncSession, token: str, now: datetime, ended: EndedLogins) -> None:
     """End the login this refresh token belongs to. Unknown tokens are ignored."""
     stored = await _find_refresh_token(session, token)
     if stored is not None:
-        await revoke_family(session, stored.family_id, now)
+        await revoke_family(session, stored.family_id, now, ended)

@@ -1,9 +1,17 @@
 """Registration, login, refresh rotation with reuse detection, and logout."""
 
+from datetime import UTC, datetime
+
 import httpx
+import jwt
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.logins import EndedLogins
+from app.auth.security import decode_access_token
+from app.config import Settings
+from app.db import new_id
 from app.models import RefreshToken, User
 from tests import factories
 
@@ -114,17 +122,37 @@ async def test_refresh_rotates_and_spent_token_is_refused(client: httpx.AsyncCli
     assert "www-authenticate" in again.headers
 
 
+def bearer(pair: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+async def still_signed_in(client: httpx.AsyncClient, pair: dict[str, str]) -> list[bool]:
+    """Whether the pair's access token is accepted by a route, and before routing (a batch of
+    events in order: one event, of an article that does not exist, is one rejected)."""
+    me = await client.get("/v1/me", headers=bearer(pair))
+    event = {
+        "id": new_id(),
+        "type": "open",
+        "article_id": new_id(),
+        "occurred_at": datetime.now(UTC).isoformat(),
+    }
+    events = await client.post("/v1/me/events", headers=bearer(pair), json={"events": [event]})
+    return [me.status_code == 200, events.status_code == 202]
+
+
 async def test_reusing_spent_refresh_token_revokes_its_descendants(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     await register(client, "reuse@example.com")
-    original = (await login(client, "reuse@example.com")).json()["refresh_token"]
+    first = (await login(client, "reuse@example.com")).json()
+    original = first["refresh_token"]
     child = (await client.post("/v1/auth/refresh", json={"refresh_token": original})).json()
     grandchild = (
         await client.post("/v1/auth/refresh", json={"refresh_token": child["refresh_token"]})
     ).json()
     # A separate login is a separate family and must survive.
-    other_login = (await login(client, "reuse@example.com")).json()["refresh_token"]
+    other = (await login(client, "reuse@example.com")).json()
+    assert await still_signed_in(client, grandchild) == [True, True]
 
     reuse = await client.post("/v1/auth/refresh", json={"refresh_token": original})
     assert reuse.status_code == 401
@@ -133,7 +161,11 @@ async def test_reusing_spent_refresh_token_revokes_its_descendants(
         "/v1/auth/refresh", json={"refresh_token": grandchild["refresh_token"]}
     )
     assert refused.status_code == 401
-    survivor = await client.post("/v1/auth/refresh", json={"refresh_token": other_login})
+    # The login's access tokens go with its refresh tokens, whichever rotation issued them.
+    for pair in (first, child, grandchild):
+        assert await still_signed_in(client, pair) == [False, False]
+    assert await still_signed_in(client, other) == [True, True]
+    survivor = await client.post("/v1/auth/refresh", json={"refresh_token": other["refresh_token"]})
     assert survivor.status_code == 200
     revoked = await session.scalar(
         select(func.count()).select_from(RefreshToken).where(RefreshToken.revoked_at.is_not(None))
@@ -147,13 +179,45 @@ async def test_unknown_refresh_token_is_401(client: httpx.AsyncClient) -> None:
     assert "rt_made-up" not in response.text
 
 
-async def test_logout_ends_the_refresh_token(client: httpx.AsyncClient) -> None:
+async def test_logout_ends_the_refresh_token_and_its_access_tokens(
+    client: httpx.AsyncClient,
+) -> None:
     await register(client, "bye@example.com")
     pair = (await login(client, "bye@example.com")).json()
+    elsewhere = (await login(client, "bye@example.com")).json()
     response = await client.post("/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
     assert response.status_code == 204
     refused = await client.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert refused.status_code == 401
+    assert await still_signed_in(client, pair) == [False, False]
+    assert await still_signed_in(client, elsewhere) == [True, True]
+
+
+async def test_another_worker_refuses_an_ended_login_once_it_reads_it(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    await register(client, "elsewhere@example.com")
+    pair = (await login(client, "elsewhere@example.com")).json()
+    other_worker = EndedLogins(keep_seconds=60)
+    await other_worker.read(session)
+    assert decode_access_token(settings, pair["access_token"], ended=other_worker)
+
+    await client.post("/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
+    await other_worker.read(session)
+
+    with pytest.raises(jwt.InvalidTokenError):
+        decode_access_token(settings, pair["access_token"], ended=other_worker)
+
+
+def test_an_ended_login_is_refused_for_as_long_as_its_tokens_live() -> None:
+    moment = [1000.0]
+    ended = EndedLogins(keep_seconds=60, clock=lambda: moment[0])
+    ended.end("login-1")
+    moment[0] += 59
+    assert "login-1" in ended
+    moment[0] += 2
+    assert "login-1" not in ended
+    assert "login-2" not in ended
 
 
 async def test_refresh_and_logout_refuse_a_token_with_a_nul_byte(
