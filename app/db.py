@@ -15,9 +15,11 @@ from fastapi import Depends, Request
 from pydantic_core import from_json, to_json
 from sqlalchemy import (
     JSON,
+    VARCHAR,
     Column,
     ColumnElement,
     DateTime,
+    Enum,
     Integer,
     MetaData,
     String,
@@ -519,9 +521,11 @@ def _array_element(column: Column[Any], dialect: Dialect) -> tuple[str, str, Cal
         return "text[]", f"CAST(batch.{name} AS {column_type.compile(dialect)})", _int_array_text
     if isinstance(column_type, JSON):
         return "text[]", f"CAST(batch.{name} AS json)", process
-    if isinstance(column_type, String) and column_type.collation is not None:
-        # An array's type names no collation: the column applies its own.
-        column_type = type(column_type)(column_type.length)
+    if isinstance(column_type, String) and not isinstance(column_type, Enum):
+        # An array's type names neither collation nor length: the column applies its own
+        # collation, and refuses a string longer than it holds, where a cast of the array to
+        # its length would cut one short without a word.
+        column_type = VARCHAR()
     return f"{column_type.compile(dialect)}[]", f"batch.{name}", process
 
 

@@ -9,14 +9,23 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Integer, bindparam, func, literal, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
 from app.articles import queries
 from app.clock import current_time
 from app.config import Settings
-from app.db import Database, dialect_name, fetch_mappings, fetch_row_on_driver
+from app.db import (
+    Database,
+    dialect_name,
+    fetch_mappings,
+    fetch_row_on_driver,
+    insert_rows,
+    table_of,
+)
 from app.errors import DRIVER_ERRORS, is_database_unavailable
+from app.models import Topic
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -137,3 +146,20 @@ async def test_a_feed_page_whose_read_loses_its_connection_is_a_503(
     assert page.headers["content-type"] == "application/problem+json"
     assert page.json()["type"].endswith("/database-unavailable")
     assert int(page.headers["retry-after"]) > 0
+
+
+async def test_rows_inserted_as_arrays_keep_their_strings_whole(session: AsyncSession) -> None:
+    """A string longer than its column is refused by the column, never cut short on the way
+    (as a cast of its array to the column's length would): the app's own checks keep such a
+    string from getting this far, and this is the last line."""
+    if dialect_name(session) != "postgresql":
+        pytest.skip("rows go as arrays on PostgreSQL only")
+    topics = table_of(Topic)
+    fits = "n" * 120
+    await insert_rows(session, topics, [{"slug": "whole-name", "name": fits}])
+    stored = await session.scalar(select(topics.c.name).where(topics.c.slug == "whole-name"))
+    assert stored == fits
+    with pytest.raises(DBAPIError, match="too long"):
+        async with session.begin_nested():
+            await insert_rows(session, topics, [{"slug": "long-name", "name": fits + "n"}])
+    assert await session.scalar(select(topics.c.name).where(topics.c.slug == "long-name")) is None
