@@ -600,5 +600,15 @@ def keyset_before(columns: Sequence[Any], position: Sequence[Any]) -> Any:
     Row-value comparison walks a composite index in order on both databases; binding through
     the column types keeps timestamps comparable on SQLite, which stores them as text.
     """
-    bound = [literal(value, type_=col.type) for col, value in zip(columns, position, strict=True)]
-    return tuple_(*columns) < tuple_(*bound)
+    return tuple_(*columns) < _bound_as(columns, position)
+
+
+def keyset_after(columns: Sequence[Any], position: Sequence[Any]) -> Any:
+    """``(columns) > (position)``: ``keyset_before`` for lists in ascending order."""
+    return tuple_(*columns) > _bound_as(columns, position)
+
+
+def _bound_as(columns: Sequence[Any], position: Sequence[Any]) -> Any:
+    return tuple_(
+        *[literal(value, type_=col.type) for col, value in zip(columns, position, strict=True)]
+    )

@@ -3,9 +3,10 @@
 from fastapi import APIRouter, Request, status
 
 from app.api_keys import service
-from app.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyOut
+from app.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from app.auth.dependencies import AdminUser, PartnerKey, forget_verified_keys
 from app.db import SessionDep
+from app.pagination import CursorParam, Cursors, Limit, Page
 
 router = APIRouter(tags=["api keys"])
 
@@ -28,11 +29,22 @@ async def create_api_key(
     )
 
 
-@router.get("/v1/admin/api-keys", response_model=ApiKeyList)
-async def list_api_keys(session: SessionDep, _admin: AdminUser) -> ApiKeyList:
-    """Every live key, oldest first. Secrets are never shown."""
-    keys = await service.list_keys(session)
-    return ApiKeyList(items=[ApiKeyOut.model_validate(k) for k in keys])
+@router.get("/v1/admin/api-keys", response_model=Page[ApiKeyOut])
+async def list_api_keys(
+    session: SessionDep,
+    admin: AdminUser,
+    cursors: Cursors,
+    limit: Limit,
+    cursor: CursorParam = None,
+) -> Page[ApiKeyOut]:
+    """Live keys, oldest first. Secrets are never shown."""
+    binding = cursors.binding("api-keys", {}, admin.id)
+    after = cursors.decode_position(cursor, binding) if cursor else None
+    keys, position = await service.list_keys(session, limit=limit, after=after)
+    return Page(
+        items=[ApiKeyOut.model_validate(k) for k in keys],
+        next_cursor=cursors.encode_position(binding, position) if position else None,
+    )
 
 
 @router.delete("/v1/admin/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)

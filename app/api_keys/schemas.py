@@ -33,7 +33,3 @@ class ApiKeyOut(BaseModel):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The secret key. It is shown only once, here.")
-
-
-class ApiKeyList(BaseModel):
-    items: list[ApiKeyOut]

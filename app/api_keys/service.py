@@ -1,12 +1,14 @@
 """Issuing, listing, checking and revoking API keys."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api_keys import revocations
 from app.auth.security import hash_secret, new_secret
+from app.db import keyset_after
 from app.errors import NotFound
 from app.models import ApiKey, Scope
 
@@ -31,8 +33,18 @@ async def create_key(
     return api_key, secret
 
 
-async def list_keys(session: AsyncSession) -> Sequence[ApiKey]:
-    return (await session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))).all()
+async def list_keys(
+    session: AsyncSession, *, limit: int, after: tuple[datetime, str] | None
+) -> tuple[Sequence[ApiKey], tuple[datetime, str] | None]:
+    """Live keys, oldest first, from ``after`` (the keyset of the last one listed); and the
+    keyset to list the next page from, None on the last page."""
+    order = (ApiKey.created_at, ApiKey.id)
+    statement = select(ApiKey).order_by(*order)
+    if after is not None:
+        statement = statement.where(keyset_after(order, after))
+    keys = (await session.scalars(statement.limit(limit + 1))).all()
+    following = (keys[limit - 1].created_at, keys[limit - 1].id) if len(keys) > limit else None
+    return keys[:limit], following
 
 
 async def authenticate_key(session: AsyncSession, secret: str) -> ApiKey | None:

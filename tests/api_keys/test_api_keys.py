@@ -44,6 +44,32 @@ async def test_admin_creates_key_shown_once_and_stored_hashed(
     assert created["key"] not in (stored.key_hash, stored.prefix)
 
 
+async def test_keys_are_listed_a_page_at_a_time_oldest_first(
+    client: httpx.AsyncClient, admin: factories.Account, session: AsyncSession, settings: Settings
+) -> None:
+    created = [(await create_key(client, admin, name=f"P{n}")).json()["id"] for n in range(5)]
+    listed: list[str] = []
+    params: dict[str, str | int] = {"limit": 2}
+    for _ in range(len(created)):
+        page = (await client.get("/v1/admin/api-keys", headers=admin.headers, params=params)).json()
+        assert len(page["items"]) <= 2
+        listed += [item["id"] for item in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params = {"limit": 2, "cursor": page["next_cursor"]}
+    assert (listed, page["next_cursor"]) == (created, None)
+
+    # A cursor is the admin's own, and must be one this list issued.
+    first = await client.get("/v1/admin/api-keys", headers=admin.headers, params={"limit": 2})
+    cursor = first.json()["next_cursor"]
+    other_admin = await factories.create_account(session, settings, role="admin")
+    for account, sent in ((other_admin, cursor), (admin, factories.tampered(cursor))):
+        refused = await client.get(
+            "/v1/admin/api-keys", headers=account.headers, params={"cursor": sent}
+        )
+        assert refused.status_code == 400
+
+
 async def test_key_authenticates_until_revoked(
     client: httpx.AsyncClient, admin: factories.Account
 ) -> None:
