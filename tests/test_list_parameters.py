@@ -74,7 +74,9 @@ async def test_the_openapi_document_states_what_the_lists_accept(
     partner_feeds = {
         f"/v1/topics/{{slug}}/feed{suffix}" for suffix in ("", ".rss", ".atom", ".json")
     }
-    assert listed == {path for path, _ in LISTS.values()} | partner_feeds
+    # The admins' list of API keys too (tests/api_keys pages through it).
+    admins = {"/v1/admin/api-keys"}
+    assert listed == {path for path, _ in LISTS.values()} | partner_feeds | admins
     # A size of at least 1 and of any magnitude; a cursor of any length (refused if bad).
     for limit in schemas["limit"]:
         assert limit["type"] == "integer"
