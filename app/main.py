@@ -30,6 +30,7 @@ from app.middleware import (
     EncodedETagMiddleware,
     GZipMiddleware,
     IngestSlotsMiddleware,
+    NulPathMiddleware,
     SecurityHeadersMiddleware,
 )
 from app.openapi import build_openapi
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # answered before routing (app/fast_path.py) gets every header a routed one does.
     app.add_middleware(IngestSlotsMiddleware)
     app.add_middleware(FastPathMiddleware)
+    app.add_middleware(NulPathMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(

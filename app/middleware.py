@@ -115,6 +115,20 @@ class BodySizeLimitMiddleware:
         return f"The request body is larger than {self.max_body_bytes} bytes."
 
 
+class NulPathMiddleware:
+    """404 for a path holding a NUL byte (``%00``): no resource is named by one. PostgreSQL
+    keeps no NUL in text, and a lookup of one there fails rather than finding nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\x00" in scope["path"]:
+            await problem(404, "No such resource.")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class SecurityHeadersMiddleware:
     """Headers every response carries: no MIME sniffing, no framing; and
     ``Cache-Control: private, no-store`` on every account and personal-state response."""

@@ -81,6 +81,42 @@ async def test_huge_numbers_in_queries_are_refused_or_clamped(client: httpx.Asyn
     assert len(response.json()["items"]) <= 100
 
 
+# Paths of every kind of parameter (slugs, ids; those answered before routing too), each
+# holding a NUL byte, as the role that may call them.
+NUL_PATHS = [
+    ("GET", "/v1/topics/a%00b", None),
+    ("GET", "/v1/authors/a%00b", None),
+    ("GET", "/v1/topics/a%00b/feed.rss", "feeds"),
+    ("GET", "/v1/articles/a%00b", None),
+    ("PUT", "/v1/me/subscriptions/topics/a%00b", "reader"),
+    ("PUT", "/v1/me/bookmarks/a%00b", "reader"),
+    ("DELETE", "/v1/me/hidden/a%00b", "reader"),
+    ("PATCH", "/v1/topics/a%00b", "editor"),
+    ("DELETE", "/v1/admin/api-keys/a%00b", "admin"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "role"), NUL_PATHS)
+async def test_a_path_holding_a_nul_byte_names_nothing(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    settings: Settings,
+    method: str,
+    path: str,
+    role: str | None,
+) -> None:
+    headers: dict[str, str] = {}
+    if role == "feeds":
+        _, key = await factories.create_api_key(session)
+        headers = {"X-API-Key": key}
+    elif role is not None:
+        headers = (await factories.create_account(session, settings, role=role)).headers
+    body = {"name": "x"} if method == "PATCH" else None
+    response = await client.request(method, path, headers=headers, json=body)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 async def test_every_response_forbids_sniffing_and_framing(client: httpx.AsyncClient) -> None:
     for path in ("/healthz", "/v1/articles", "/v1/nope", "/openapi.json"):
         response = await client.get(path)
