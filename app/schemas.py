@@ -30,14 +30,25 @@ def _rfc3339_text(value: Any) -> Any:
     return value
 
 
+# The first and last moments of the years 1 to 9999: PostgreSQL's driver stores them as
+# -infinity and infinity, and reads those back as times in no zone.
+_ENDS_OF_TIME = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+
+
 def _within_utc_years(value: datetime) -> datetime:
     """Stored and compared in UTC: 0001-01-01T00:00:00+14:00 is in year 0 there. (An offset
-    is less than a day, so only the first and last years can leave the range.)"""
+    is less than a day, so only the first and last years can leave the range.) The range's
+    two ends are outside it too: no record is of either, and a client's "zero time" (Go's
+    is 0001-01-01T00:00:00Z) must not become an infinity."""
     if value.year in (1, 9999):
         try:
-            value.astimezone(UTC)
+            in_utc = value.astimezone(UTC)
         except OverflowError:
-            raise ValueError("must fall within the years 1 to 9999 in UTC") from None
+            in_utc = None
+        if in_utc is None or in_utc in _ENDS_OF_TIME:
+            raise ValueError(
+                "must fall after 0001-01-01T00:00:00Z and before 9999-12-31T23:59:59.999999Z"
+            )
     return value
 
 

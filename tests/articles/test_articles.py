@@ -151,6 +151,8 @@ async def test_api_key_cannot_correct_or_retract_but_editor_can(
         ({"published_at": "yesterday"}, "body.published_at"),
         # Year 0 in UTC, where it is stored and compared.
         ({"published_at": "0001-01-01T00:00:00+14:00"}, "body.published_at"),
+        # A "zero time", which PostgreSQL's driver would store as -infinity.
+        ({"published_at": "0001-01-01T00:00:00Z"}, "body.published_at"),
         ({"summary": ["ok"] * 11}, "body.summary"),
         ({"comment_count": -1}, "body.comment_count"),
         ({"comment_count": "12"}, "body.comment_count"),

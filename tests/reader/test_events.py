@@ -122,6 +122,10 @@ async def test_malformed_events_are_422(
         {**event("b", article_id), "occurred_at": "2026-11-27T12:00:00"},
         # Year 0 in UTC (it is stored and compared there), read before it reaches the database.
         {**event("b", article_id), "occurred_at": "0001-01-01T00:00:00+14:00"},
+        # The first moment of year 1 (a "zero time"), which PostgreSQL's driver would store
+        # as -infinity, however it is written.
+        {**event("b", article_id), "occurred_at": "0001-01-01T00:00:00Z"},
+        {**event("b", article_id), "occurred_at": "0001-01-01T01:00:00+01:00"},
         {**event("c", article_id), "user_id": "someone-else"},
         event("d", article_id, dwell_ms=-1),
         # JSON booleans and numeric strings are not numbers.

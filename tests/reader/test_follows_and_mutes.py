@@ -124,6 +124,8 @@ async def test_mute_until_must_be_future_and_well_formed(
         {"until": "2000-01-01T00:00:00Z"},
         {"until": "tomorrow"},
         {"until": "2030-01-01T00:00:00"},
+        # The last moment of year 9999, which PostgreSQL's driver would store as infinity.
+        {"until": "9999-12-31T23:59:59.999999Z"},
         {"user_id": "x"},
     ):
         response = await client.put(
