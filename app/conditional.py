@@ -102,7 +102,30 @@ def not_modified(
 
 
 def accepts_gzip(request: Request) -> bool:
-    return "gzip" in request.headers.get("accept-encoding", "")
+    return gzip_accepted(request.headers.get("accept-encoding", ""))
+
+
+def gzip_accepted(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` value admits gzip (RFC 9110 12.5.3): named (or ``x-gzip``,
+    or covered by ``*``) with a weight above 0; ``gzip;q=0`` refuses it."""
+    if ";" not in accept_encoding:  # no weights: what clients send nearly always
+        return "gzip" in accept_encoding or "*" in accept_encoding
+    weights: dict[str, float] = {}
+    for part in accept_encoding.split(","):
+        coding, _, parameters = part.partition(";")
+        weight = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0  # a weight that is not one admits nothing
+        weights[coding.strip().lower()] = weight
+    for coding in ("gzip", "x-gzip", "*"):
+        if coding in weights:
+            return weights[coding] > 0
+    return False
 
 
 def gzip_size(packed: bytes) -> int:

@@ -9,10 +9,10 @@ from fastapi import HTTPException
 from isal import isal_zlib
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware as StarletteGZipMiddleware
-from starlette.middleware.gzip import GZipResponder
+from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.conditional import GZIP_ETAG_SUFFIX, gzip_etag
+from app.conditional import GZIP_ETAG_SUFFIX, gzip_accepted, gzip_etag
 from app.errors import Busy, PayloadTooLarge, problem
 
 BATCH_PATH = "/v1/articles/batch"
@@ -195,7 +195,11 @@ class GZipMiddleware(StarletteGZipMiddleware):
     uncompressed are Starlette's."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and "gzip" in Headers(scope=scope).get("Accept-Encoding", ""):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        responder: ASGIApp
+        if gzip_accepted(Headers(scope=scope).get("Accept-Encoding", "")):
             responder = _IsalGZipResponder(
                 self.app,
                 self.minimum_size,
@@ -203,9 +207,12 @@ class GZipMiddleware(StarletteGZipMiddleware):
                 thread_minimum_size=self.thread_minimum_size,
                 exclude_content_types=self.exclude_content_types,
             )
-            await responder(scope, receive, send)
         else:
-            await super().__call__(scope, receive, send)
+            # Starlette's own check finds "gzip" in "gzip;q=0" as well.
+            responder = IdentityResponder(
+                self.app, self.minimum_size, exclude_content_types=self.exclude_content_types
+            )
+        await responder(scope, receive, send)
 
 
 class _IsalGZipResponder(GZipResponder):

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from app.conditional import GZIP_LEVEL_PER_RESPONSE, GZIP_MINIMUM_SIZE
+from app.conditional import GZIP_LEVEL_PER_RESPONSE, GZIP_MINIMUM_SIZE, gzip_accepted
 from app.middleware import GZipMiddleware
 from tests import factories
 
@@ -44,6 +44,38 @@ async def test_a_page_is_gzip_coded_for_clients_that_take_it(
     small = await raw(client, "/v1/articles?section=none", **{"Accept-Encoding": "gzip"})
     assert small.status_code == 200
     assert "content-encoding" not in small.headers
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "coded"),
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),
+        ("x-gzip", True),
+        ("identity", False),
+        ("", False),
+        # A weight of 0 refuses a coding (RFC 9110 12.5.3), named or under "*".
+        ("gzip;q=0, identity", False),
+        ("gzip;q=0.000", False),
+        ("*;q=0", False),
+        ("*, gzip;q=0", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+async def test_gzip_is_sent_only_to_clients_that_accept_it(
+    client: httpx.AsyncClient, session: AsyncSession, accept_encoding: str, coded: bool
+) -> None:
+    assert gzip_accepted(accept_encoding) is coded
+    for n in range(12):
+        await factories.create_article(session, headline=f"Talks resume, round {n}")
+    # A page made for the request; and a topic's, made, then kept and sent as kept (answered
+    # before routing).
+    paths = ["/v1/articles?limit=12"] + ["/v1/articles?topic=world-news&limit=12"] * 2
+    for path in paths:
+        response = await raw(client, path, **{"Accept-Encoding": accept_encoding})
+        assert response.status_code == 200, response.text
+        assert ("content-encoding" in response.headers) is coded, path
 
 
 async def test_a_streamed_body_is_one_gzip_stream() -> None:
