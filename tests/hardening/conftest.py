@@ -33,8 +33,8 @@ from tests.conftest import run_alembic, settings_for
 
 # Schema-valid but meaningless values are refused with these too: an opaque cursor that was
 # never issued (400), an unknown id or slug (404), a taken email (409), a retracted article
-# (410), and rules JSON Schema cannot state (422): a publication date years ahead, a snooze
-# that ends in the past.
+# (410), a body over 1 MiB (413), and rules JSON Schema cannot state (422): a publication
+# date years ahead, a snooze that ends in the past.
 SCHEMATHESIS_CONFIG = SchemathesisConfig.from_dict(
     {
         "checks": {
@@ -48,6 +48,7 @@ SCHEMATHESIS_CONFIG = SchemathesisConfig.from_dict(
                     "404",
                     "409",
                     "410",
+                    "413",
                     "422",
                     "429",
                 ]
@@ -92,7 +93,10 @@ def _sibling_database_url(name: str) -> str:
 # Built at import: schema-driven tests read the app's OpenAPI document while collecting.
 # schemathesis serves every in-process call from one event loop of its own, so the world app
 # keeps a connection pool like a real server.
-WORLD_SETTINGS = settings_for(_sibling_database_url("world"), rate_limits_enabled=False)
+# Its callers' access tokens are made once, and must outlast a long run of the suite.
+WORLD_SETTINGS = settings_for(
+    _sibling_database_url("world"), rate_limits_enabled=False, access_token_ttl_seconds=86_400
+)
 WORLD_APP = create_app(WORLD_SETTINGS)
 PRISTINE_URL = _sibling_database_url("pristine")
 SEQUENCES_SETTINGS = settings_for(_sibling_database_url("sequences"), rate_limits_enabled=False)
