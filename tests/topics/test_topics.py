@@ -40,6 +40,22 @@ async def test_topic_search_by_part_of_name(
     assert (await client.get("/v1/topics", params={"q": "%"})).json()["items"] == []
 
 
+async def test_topic_and_author_search_ignores_case_in_every_script(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await factories.create_article(
+        session, topics=["École Évian", "Ökonomie"], authors=["Ørsted Ærø"]
+    )
+    for path, query, name in (
+        ("/v1/topics", "école", "École Évian"),
+        ("/v1/topics", "ÉVIAN", "École Évian"),
+        ("/v1/topics", "öKONOMIE", "Ökonomie"),
+        ("/v1/authors", "ørsted ærø", "Ørsted Ærø"),
+    ):
+        found = (await client.get(path, params={"q": query})).json()["items"]
+        assert [item["name"] for item in found] == [name], query
+
+
 async def test_topics_paginate(client: httpx.AsyncClient, session: AsyncSession) -> None:
     await factories.create_article(session, topics=[f"Topic {i:02d}" for i in range(10)])
     seen: list[str] = []
