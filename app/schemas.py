@@ -19,6 +19,21 @@ from pydantic import (
 PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
+_PLAIN_TEXT = re.compile(PLAIN_TEXT)
+
+
+def _plain_as_sent(value: Any) -> Any:
+    """``PLAIN_TEXT`` asked of text as it was sent: a field that strips the whitespace around
+    it would otherwise take a vertical tab or form feed at either end, which its pattern (in
+    the OpenAPI document too) refuses."""
+    if isinstance(value, str) and not _PLAIN_TEXT.match(value):
+        raise ValueError("must not contain control characters (tabs and newlines aside)")
+    return value
+
+
+# For text fields that strip whitespace: ``Annotated[str, StringConstraints(...), PLAIN_AS_SENT]``.
+PLAIN_AS_SENT = BeforeValidator(_plain_as_sent)
+
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 

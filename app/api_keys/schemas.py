@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from app.models import Scope
-from app.schemas import PLAIN_TEXT, WriteModel
+from app.schemas import PLAIN_AS_SENT, PLAIN_TEXT, WriteModel
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 
@@ -15,6 +15,7 @@ class ApiKeyCreate(WriteModel):
     name: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN_TEXT),
+        PLAIN_AS_SENT,
     ]
     scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
     rate_limit_per_minute: StrictInt = Field(DEFAULT_RATE_LIMIT_PER_MINUTE, ge=1, le=100_000)

@@ -18,7 +18,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.schemas import PLAIN_TEXT, Language, Timestamp, WriteModel, omittable
+from app.schemas import PLAIN_AS_SENT, PLAIN_TEXT, Language, Timestamp, WriteModel, omittable
 
 MAX_TOPICS = 10
 MAX_AUTHORS = 10
@@ -27,6 +27,8 @@ MAX_SCHEDULED_AHEAD = timedelta(days=1)
 
 
 def _single_line(max_length: int, min_length: int = 1) -> object:
+    """One line of text, the whitespace around it stripped; its fields add ``PLAIN_AS_SENT``,
+    so that the pattern holds for what was sent, not only for what is left."""
     return StringConstraints(
         strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=PLAIN_TEXT
     )
@@ -62,18 +64,20 @@ Text = Annotated[str, StringConstraints(max_length=200_000, pattern=PLAIN_TEXT)]
 
 
 # A topic or author name; its slug is derived from it (see app.slugs.slug_for).
-Name = Annotated[str, _single_line(120)]
+Name = Annotated[str, _single_line(120), PLAIN_AS_SENT]
+SummaryPoint = Annotated[str, _single_line(500), PLAIN_AS_SENT]
+Credit = Annotated[str, _single_line(200), PLAIN_AS_SENT]
 
 
 class Image(WriteModel):
     url: HttpUrl
-    caption: Annotated[str, _single_line(1000)] | None = None
-    credit: Annotated[str, _single_line(200)] | None = None
+    caption: Annotated[str, _single_line(1000), PLAIN_AS_SENT] | None = None
+    credit: Annotated[str, _single_line(200), PLAIN_AS_SENT] | None = None
 
 
 class Video(WriteModel):
     url: HttpUrl
-    title: Annotated[str, _single_line(300)] | None = None
+    title: Annotated[str, _single_line(300), PLAIN_AS_SENT] | None = None
     duration_seconds: StrictInt | None = Field(None, ge=0, le=86_400)
 
 
@@ -83,16 +87,16 @@ class ArticleFields(WriteModel):
     Fields an article cannot do without may be left out of a PATCH but not sent as null.
     """
 
-    external_id: Annotated[str, _single_line(200)] | None = None
+    external_id: Annotated[str, _single_line(200), PLAIN_AS_SENT] | None = None
     url: HttpUrl = omittable()
-    headline: Annotated[str, _single_line(300)] = omittable()
-    standfirst: Annotated[str, _single_line(1000, 0)] | None = None
-    summary: list[Annotated[str, _single_line(500)]] = omittable(max_length=10)
+    headline: Annotated[str, _single_line(300), PLAIN_AS_SENT] = omittable()
+    standfirst: Annotated[str, _single_line(1000, 0), PLAIN_AS_SENT] | None = None
+    summary: list[SummaryPoint] = omittable(max_length=10)
     body: Text = omittable()
-    section: Annotated[str, _single_line(100)] | None = None
+    section: Annotated[str, _single_line(100), PLAIN_AS_SENT] | None = None
     topics: list[Name] = omittable(min_length=1, max_length=MAX_TOPICS)
     authors: list[Name] = omittable(max_length=MAX_AUTHORS)
-    credits: list[Annotated[str, _single_line(200)]] = omittable(max_length=10)
+    credits: list[Credit] = omittable(max_length=10)
     image: Image | None = None
     video: Video | None = None
     language: Language | None = None
@@ -117,12 +121,12 @@ class ArticleIn(ArticleFields):
     """A new article. ``topics`` and ``authors`` are names, matched by slug or created."""
 
     url: HttpUrl
-    headline: Annotated[str, _single_line(300)]
+    headline: Annotated[str, _single_line(300), PLAIN_AS_SENT]
     published_at: Timestamp
     topics: list[Name] = Field(min_length=1, max_length=MAX_TOPICS)
     authors: list[Name] = Field(default_factory=list, max_length=MAX_AUTHORS)
-    summary: list[Annotated[str, _single_line(500)]] = Field(default_factory=list, max_length=10)
-    credits: list[Annotated[str, _single_line(200)]] = Field(default_factory=list, max_length=10)
+    summary: list[SummaryPoint] = Field(default_factory=list, max_length=10)
+    credits: list[Credit] = Field(default_factory=list, max_length=10)
     body: Text = ""
     comment_count: StrictInt = Field(0, ge=0, le=10_000_000)
     editors_pick: StrictBool = False

@@ -5,10 +5,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from app.articles.schemas import Name
-from app.schemas import PLAIN_TEXT, WriteModel, omittable
+from app.schemas import PLAIN_AS_SENT, PLAIN_TEXT, WriteModel, omittable
 
 Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=PLAIN_TEXT)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000, pattern=PLAIN_TEXT),
+    PLAIN_AS_SENT,
 ]
 
 

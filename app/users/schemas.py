@@ -7,10 +7,12 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from app.models import Role
-from app.schemas import PLAIN_TEXT, Language, WriteModel
+from app.schemas import PLAIN_AS_SENT, PLAIN_TEXT, Language, WriteModel
 
 DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN_TEXT)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN_TEXT),
+    PLAIN_AS_SENT,
 ]
 
 

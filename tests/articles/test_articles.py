@@ -143,6 +143,10 @@ async def test_api_key_cannot_correct_or_retract_but_editor_can(
         ({"headline": ""}, "body.headline"),
         ({"headline": "x" * 301}, "body.headline"),
         ({"headline": "nul\x00byte"}, "body.headline"),
+        # Refused as sent, before the whitespace around it is stripped.
+        ({"headline": "\x0cform feed first"}, "body.headline"),
+        ({"topics": ["Energy\x0b"]}, "body.topics.0"),
+        ({"credits": ["\x0bAP"]}, "body.credits.0"),
         ({"topics": []}, "body.topics"),
         ({"topics": ["   "]}, "body.topics.0"),
         ({"topics": [f"t{i}" for i in range(11)]}, "body.topics"),

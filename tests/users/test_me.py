@@ -72,6 +72,7 @@ async def test_patch_me_validates_values(
         {"region": "gbr"},
         {"display_name": ""},
         {"display_name": "a\x00b"},
+        {"display_name": "\x0cAna"},
         {"display_name": "x" * 101},
     ):
         response = await client.patch("/v1/me", headers=reader.headers, json=body)
