@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fast_path
 from app.auth.dependencies import current_user_id
+from app.auth.security import create_access_token
 from app.clock import current_time
+from app.config import Settings
 from app.errors import Forbidden
 from app.feed import router as feed_router
 from app.pagination import CURSOR_MAX_LENGTH
@@ -180,6 +182,27 @@ async def test_requests_asking_for_more_go_to_the_route(
     assert too_long.status_code == 400  # a cursor no list issued
     as_issued = await get(client, reader, cursor=cursor, include_read="false", mode="ranked")
     assert as_issued.status_code == 200
+
+
+async def test_a_token_of_an_ended_login_goes_to_the_route_which_refuses_it(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+    settings: Settings,
+) -> None:
+    cursor = await first_cursor(client, session, reader)
+    token = create_access_token(settings, reader.user.id, datetime.now(UTC), login="login-1")
+    signed_in = factories.Account(
+        reader.user, reader.password, {"Authorization": f"Bearer {token}"}
+    )
+    assert (await get(client, signed_in, cursor=cursor, limit=2)).status_code == 200
+
+    app.state.ended_logins.end("login-1")  # logged out (app.auth.logins)
+    refuse_routing(app)
+    assert (await get(client, signed_in, cursor=cursor, limit=2)).json()["detail"] == "routed"
+    app.dependency_overrides.pop(current_user_id)
+    assert (await get(client, signed_in, cursor=cursor, limit=2)).status_code == 401
 
 
 async def test_a_page_the_database_fails_to_serve_goes_to_the_route(
