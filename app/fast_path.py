@@ -44,7 +44,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.articles import router as articles
 from app.articles.queries import FeedReader
-from app.auth.dependencies import bearer_scheme, presented_key, recently_verified_key
+from app.auth.dependencies import (
+    bearer_scheme,
+    caller_name,
+    presented_key,
+    recently_verified_key,
+)
 from app.auth.security import decode_access_token
 from app.cache import Cache
 from app.clock import app_time
@@ -160,6 +165,8 @@ async def _topic_page(request: Request) -> Response | None:
     secret, api_key = _key_in_memory(request)
     if slug is None or limit is None or (secret and api_key is None):
         return None
+    if api_key is None and "authorization" in request.headers:
+        return None  # a user's page: its cursor is theirs (the route reads the token)
     if not set(query) <= TOPIC_PAGE_PARAMETERS:
         return None
     if len(query.getlist("topic")) > 1 or len(slug) > articles.SLUG_MAX_LENGTH:
@@ -168,7 +175,9 @@ async def _topic_page(request: Request) -> Response | None:
     if topic is None:
         return None
     cache: Cache = request.app.state.cache
-    packed = await cache.get(articles.topic_page_key(topic, limit, None))
+    packed = await cache.get(
+        articles.topic_page_key(topic, limit, None, caller_name(api_key, None))
+    )
     if packed is None:
         return None
     return await _answer(

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 from typing import Annotated
 
-import jwt
 from fastapi import Depends, Request, Response
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage
@@ -24,8 +23,7 @@ from redis.exceptions import RedisError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth.dependencies import api_key_of
-from app.auth.security import decode_access_token
+from app.auth.dependencies import api_key_of, bearer_user_id
 from app.cache import REDIS_RETRY_AFTER_SECONDS, REDIS_TIMEOUT_SECONDS
 from app.config import Settings, SettingsDep
 from app.errors import TooManyRequests
@@ -107,17 +105,6 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _user_id(request: Request, settings: Settings) -> str | None:
-    authorization = request.headers.get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    try:
-        return decode_access_token(settings, token)
-    except jwt.InvalidTokenError:
-        return None
-
-
 def over_limit(verdict: Verdict) -> TooManyRequests:
     """The error answering a request its verdict does not allow."""
     return TooManyRequests(
@@ -146,7 +133,7 @@ async def _hit_caller(request: Request, settings: Settings, api_key: ApiKey | No
     limiter: RateLimiter = request.app.state.rate_limiter
     if api_key is not None:
         return await limiter.hit_key(api_key)
-    if (user_id := _user_id(request, settings)) is not None:
+    if (user_id := bearer_user_id(request, settings)) is not None:
         return await limiter.hit("user", user_id, settings.rate_limit_user_per_minute)
     return await limiter.hit("ip", client_ip(request), settings.rate_limit_anonymous_per_minute)
 

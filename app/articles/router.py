@@ -14,7 +14,7 @@ from app.articles.schemas import (
     ArticleSummary,
     BatchOut,
 )
-from app.auth.dependencies import ArticleWriter, EditorUser
+from app.auth.dependencies import ArticleWriter, Caller, EditorUser
 from app.cache import Cache
 from app.clock import Now
 from app.conditional import coded_response, conditional_response
@@ -42,6 +42,7 @@ async def list_articles(
     request: Request,
     session: SessionDep,
     cursors: Cursors,
+    caller: Caller,
     limit: Limit,
     cursor: CursorParam = None,
     topic: Slug = None,
@@ -57,7 +58,7 @@ async def list_articles(
 ) -> Page[ArticleSummary] | Response:
     """Live articles, newest first; filters combine. Pages neither repeat nor skip."""
     filters = queries.ArticleFilters(topic, author, section, language, q, since, until)
-    binding = cursors.binding("articles", filters.fingerprint(), None)
+    binding = cursors.binding("articles", filters.fingerprint(), caller)
     after = None
     if cursor is not None:
         after = cursors.decode_position(cursor, binding)
@@ -79,13 +80,14 @@ async def list_articles(
         return (await page()).model_dump_json().encode()
 
     cache: Cache = request.app.state.cache
-    packed = await cache.gzipped(topic_page_key(known, limit, cursor), body)
+    packed = await cache.gzipped(topic_page_key(known, limit, cursor, caller), body)
     return topic_page_response(request, packed)
 
 
-def topic_page_key(topic: FeedTopic, limit: int, cursor: str | None) -> str:
-    """Where a page of a topic's articles is kept: it changes only with the feed revision."""
-    return f"mynews:articles-gz:{topic.id}:{topic.revision}:{limit}:{cursor or ''}"
+def topic_page_key(topic: FeedTopic, limit: int, cursor: str | None, caller: str) -> str:
+    """Where a page of a topic's articles is kept: it changes only with the feed revision,
+    and its cursor is its caller's (anonymous callers share theirs)."""
+    return f"mynews:articles-gz:{topic.id}:{topic.revision}:{limit}:{caller}:{cursor or ''}"
 
 
 def topic_page_response(request: Request, packed: bytes) -> Response:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api_keys import service as api_key_service
 from app.auth.security import decode_access_token, hash_secret
-from app.config import SettingsDep
+from app.config import Settings, SettingsDep
 from app.db import SessionDep, after_commit
 from app.errors import AccountGone, Forbidden, Unauthorized
 from app.models import ApiKey, Role, Scope, User
@@ -144,6 +144,36 @@ async def api_key_of(request: Request, session: SessionDep) -> ApiKey | None:
     return found if isinstance(found, ApiKey) else None
 
 
+async def caller_of(
+    request: Request,
+    settings: SettingsDep,
+    api_key: Annotated[ApiKey | None, Depends(api_key_of)],
+) -> str:
+    """Who a request comes from, for what a public route binds to its caller (cursors): its
+    live API key, else the user of its valid access token, else "" (anyone anonymous).
+    Presenting neither is not an error: the route is public."""
+    return caller_name(api_key, None if api_key else bearer_user_id(request, settings))
+
+
+def caller_name(api_key: ApiKey | None, user_id: str | None) -> str:
+    """``caller_of`` for a request presenting ``api_key`` (live) or the user's token."""
+    if api_key is not None:
+        return f"key:{api_key.id}"
+    return "" if user_id is None else f"user:{user_id}"
+
+
+def bearer_user_id(request: Request, settings: Settings) -> str | None:
+    """The user id of the request's bearer access token when it is valid, whether or not its
+    login has ended since (what the request may do is for the routes that need a user)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        return decode_access_token(settings, token)
+    except jwt.InvalidTokenError:
+        return None
+
+
 def _require_key(request: Request, api_key: ApiKey | None, *, query_allowed: bool) -> ApiKey:
     presented = request.headers.get("x-api-key") or (
         query_allowed and request.query_params.get("key")
@@ -202,3 +232,4 @@ async def article_writer(
 
 
 ArticleWriter = Annotated[User | ApiKey, Depends(article_writer)]
+Caller = Annotated[str, Depends(caller_of)]

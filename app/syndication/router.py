@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.articles import queries as article_queries
 from app.articles.schemas import ArticleSummary
-from app.auth.dependencies import FeedReaderKey
+from app.auth.dependencies import Caller, FeedReaderKey
 from app.cache import Cache
 from app.conditional import (
     coded_response,
@@ -58,12 +58,12 @@ def xml_variant(suffix: str, limit: int, base: str) -> str:
     return f"{suffix}|{limit}|{base}"
 
 
-def validator_headers(etag: str, topic: FeedTopic) -> dict[str, str]:
+def validator_headers(etag: str, topic: FeedTopic, vary: str) -> dict[str, str]:
     return {
         "ETag": etag,
         "Last-Modified": http_date(topic.feed_updated_at),
         "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept-Encoding",
+        "Vary": vary,
     }
 
 
@@ -72,13 +72,25 @@ Producer = Callable[[], Awaitable[bytes]]
 
 @overload
 async def feed_response(
-    request: Request, topic: FeedTopic, variant: str, media_type: str, produce: Producer
+    request: Request,
+    topic: FeedTopic,
+    variant: str,
+    media_type: str,
+    produce: Producer,
+    *,
+    vary: str = ...,
 ) -> Response: ...
 
 
 @overload
 async def feed_response(
-    request: Request, topic: FeedTopic, variant: str, media_type: str, produce: None
+    request: Request,
+    topic: FeedTopic,
+    variant: str,
+    media_type: str,
+    produce: None,
+    *,
+    vary: str = ...,
 ) -> Response | None: ...
 
 
@@ -88,13 +100,16 @@ async def feed_response(
     variant: str,
     media_type: str,
     produce: Producer | None,
+    *,
+    vary: str = "Accept-Encoding",
 ) -> Response | None:
     """304 when the client's copy is current, else the feed: kept, or made by ``produce``.
 
     Without ``produce``, None when the feed is not kept (making it needs the database).
+    ``vary``: the request headers the feed depends on.
     """
     etag = feed_etag(topic, variant)
-    headers = validator_headers(etag, topic)
+    headers = validator_headers(etag, topic, vary)
     cache: Cache = request.app.state.cache
     key = f"mynews:feed-gz:{etag.strip(chr(34))}"
     if is_not_modified(request, etag, topic.feed_updated_at):
@@ -183,13 +198,15 @@ async def topic_feed_json(
     session: SessionDep,
     cursors: Cursors,
     _key: FeedReaderKey,
+    caller: Caller,
     limit: FeedLimit = DEFAULT_FEED_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    """The topic's newest articles in summary form, paged; conditional GET as the other feeds."""
+    """The topic's newest articles in summary form, paged; conditional GET as the other feeds.
+    Its cursors are its caller's (the key's), so the page varies with the key."""
     topic = await feed_topics(request).get(session, slug)
     limit = min(limit, MAX_LIMIT)
-    binding = cursors.binding("topic-feed", {"topic": topic.slug, "limit": limit}, None)
+    binding = cursors.binding("topic-feed", {"topic": topic.slug, "limit": limit}, caller)
     after = cursors.decode_position(cursor, binding) if cursor else None
 
     async def produce() -> bytes:
@@ -200,5 +217,7 @@ async def topic_feed_json(
         next_cursor = cursors.encode_position(binding, position) if position else None
         return Page[ArticleSummary](items=items, next_cursor=next_cursor).model_dump_json().encode()
 
-    variant = f"json|{limit}|{cursor or ''}"
-    return await feed_response(request, topic, variant, "application/json", produce)
+    variant = f"json|{limit}|{caller}|{cursor or ''}"
+    return await feed_response(
+        request, topic, variant, "application/json", produce, vary="Accept-Encoding, X-API-Key"
+    )

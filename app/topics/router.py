@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from app.articles.kept import RenamesTopics
-from app.auth.dependencies import EditorUser
+from app.auth.dependencies import Caller, EditorUser
 from app.db import SessionDep
 from app.models import Author, Topic
 from app.pagination import CursorParam, Cursors, Limit, Page
@@ -26,12 +26,13 @@ SlugPath = Annotated[str, Path(max_length=200)]
 async def _page(
     session: SessionDep,
     cursors: Cursors,
+    caller: str,
     model: type[Topic] | type[Author],
     q: str | None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Topic | Author], str | None]:
-    binding = cursors.binding(model.__tablename__, {"q": q}, None)
+    binding = cursors.binding(model.__tablename__, {"q": q}, caller)
     after = None
     if cursor is not None:
         name, slug = cursors.decode_strings(cursor, binding, 2)
@@ -48,12 +49,13 @@ async def _page(
 async def list_topics(
     session: SessionDep,
     cursors: Cursors,
+    caller: Caller,
     limit: Limit,
     q: SearchQuery = None,
     cursor: CursorParam = None,
 ) -> Page[TopicOut]:
     """Topics by name; `q` finds part of a name or slug."""
-    topics, next_cursor = await _page(session, cursors, Topic, q, limit, cursor)
+    topics, next_cursor = await _page(session, cursors, caller, Topic, q, limit, cursor)
     return Page(items=[TopicOut.model_validate(t) for t in topics], next_cursor=next_cursor)
 
 
@@ -92,12 +94,13 @@ async def update_topic(
 async def list_authors(
     session: SessionDep,
     cursors: Cursors,
+    caller: Caller,
     limit: Limit,
     q: SearchQuery = None,
     cursor: CursorParam = None,
 ) -> Page[AuthorOut]:
     """Authors by name; `q` finds part of a name or slug."""
-    authors, next_cursor = await _page(session, cursors, Author, q, limit, cursor)
+    authors, next_cursor = await _page(session, cursors, caller, Author, q, limit, cursor)
     return Page(items=[AuthorOut.model_validate(a) for a in authors], next_cursor=next_cursor)
 
 

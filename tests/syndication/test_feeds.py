@@ -396,6 +396,28 @@ async def test_list_feed_pages_through_the_whole_topic_once(
     assert len(set(seen)) == 105
 
 
+async def test_list_feed_cursors_are_the_keys_own(
+    client: httpx.AsyncClient, session: AsyncSession, feed_key: str
+) -> None:
+    payloads = [factories.article_payload(topics=[TOPIC]) for _ in range(55)]
+    await batch.upsert_articles(session, payloads, datetime.now(UTC))
+    _, other_key = await factories.create_api_key(session, name="Other partner")
+    first = await client.get(feed_path("list"), headers=keyed(feed_key))
+    other = await client.get(feed_path("list"), headers=keyed(other_key))
+    assert first.json()["items"] == other.json()["items"]
+    # Each key's page carries its own cursor, so each has its own validator.
+    assert first.json()["next_cursor"] != other.json()["next_cursor"]
+    assert first.headers["etag"] != other.headers["etag"]
+    assert "x-api-key" in first.headers["vary"].lower()
+    cursor = {"cursor": first.json()["next_cursor"]}
+    for secret, status in ((feed_key, 200), (other_key, 400)):
+        response = await client.get(feed_path("list"), params=cursor, headers=keyed(secret))
+        assert response.status_code == status
+    # The key given as ?key= is the same caller.
+    by_query = await client.get(feed_path("list"), params={**cursor, "key": feed_key})
+    assert by_query.status_code == 200
+
+
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
 async def test_retracted_article_leaves_the_feed(
     client: httpx.AsyncClient,
