@@ -1,10 +1,12 @@
 """The OpenAPI document: every error an operation can answer with, its headers, and links.
 
 Routes declare their success shapes; the errors every operation shares (problem+json bodies
-for 4xx and 5xx, rate-limit and retry headers) are added here in one place, so the document
-is complete for clients and for schema-driven tests alike. Links name the next calls of the
-main workflows (sign in after registering, follow a listed topic, page through the feed),
-with where each call's parameters come from.
+for 4xx and 5xx, rate-limit and retry headers) and the headers clients act on (``Location``,
+validators, caching) are added here in one place, so the document is complete for clients
+and for schema-driven tests alike. Links name the next calls of the main workflows (sign in
+after registering, follow a listed topic), and every list's next page, with where each
+call's parameters come from: a next page repeats the query (filters and size) of the page
+before, as its cursor is bound to them.
 """
 
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.middleware import PRIVATE_PATH_PREFIXES
 from app.schemas import Problem, ValidationProblem
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -30,6 +33,38 @@ RATE_LIMIT_HEADERS = {
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
 WWW_AUTHENTICATE = {
     "WWW-Authenticate": {"description": "The expected credentials.", "schema": {"type": "string"}}
+}
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+LOCATION = {"Location": _header("The path of the resource created.")}
+VALIDATORS = {
+    "ETag": _header(
+        "Strong validator of the representation (a gzip-coded body has its own); send it "
+        "back in `If-None-Match`."
+    ),
+    "Last-Modified": _header("When it last changed; send it back in `If-Modified-Since`."),
+}
+FEED_HEADERS = {
+    **VALIDATORS,
+    "Cache-Control": _header("`public, max-age=60`."),
+    "Vary": _header(
+        "`Accept-Encoding` (and `X-API-Key` for the JSON list, whose cursors are the key's)."
+    ),
+}
+PRIVATE = {"Cache-Control": _header("`private, no-store`: personal data is not for caches.")}
+# operation -> (statuses, headers) of its successful answers.
+SUCCESS_HEADERS: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, Any]]] = {
+    ("post", "/v1/articles"): (("201",), LOCATION),
+    ("post", "/v1/topics"): (("201",), LOCATION),
+    ("get", "/v1/articles/{article_id}"): (("200", "304"), VALIDATORS),
+    **{
+        ("get", f"/v1/topics/{{slug}}/feed{suffix}"): (("200", "304"), FEED_HEADERS)
+        for suffix in ("", ".rss", ".atom", ".json")
+    },
 }
 
 ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -51,7 +86,6 @@ Operation = tuple[str, str]
 REFRESH_TOKEN = {"refresh_token": "$response.body#/refresh_token"}
 SAME_LABEL = {"kind": "$request.path.kind", "slug": "$request.path.slug"}
 FIRST_FEED_ARTICLE = {"article_id": "$response.body#/items/0/article/id"}
-NEXT_PAGE = {"cursor": "$response.body#/next_cursor"}
 
 # (operation, status) -> link name -> (target operation, parameters, request body)
 LINKS: dict[tuple[Operation, str], dict[str, tuple[Operation, dict[str, str], Any]]] = {
@@ -94,18 +128,11 @@ LINKS: dict[tuple[Operation, str], dict[str, tuple[Operation, dict[str, str], An
         "ReadFeed": (("get", "/v1/me/feed"), {}, None),
     },
     (("get", "/v1/me/feed"), "200"): {
-        "NextPage": (("get", "/v1/me/feed"), NEXT_PAGE, None),
         "Bookmark": (("put", "/v1/me/bookmarks/{article_id}"), FIRST_FEED_ARTICLE, None),
         "Hide": (("put", "/v1/me/hidden/{article_id}"), FIRST_FEED_ARTICLE, None),
     },
     (("put", "/v1/me/bookmarks/{article_id}"), "204"): {
         "ListBookmarks": (("get", "/v1/me/bookmarks"), {}, None),
-    },
-    (("get", "/v1/me/bookmarks"), "200"): {
-        "NextPage": (("get", "/v1/me/bookmarks"), NEXT_PAGE, None),
-    },
-    (("get", "/v1/articles"), "200"): {
-        "NextPage": (("get", "/v1/articles"), NEXT_PAGE, None),
     },
 }
 
@@ -150,7 +177,15 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 for status, response in responses.items():
                     if status.startswith(("2", "3", "4")):
                         response.setdefault("headers", {}).update(RATE_LIMIT_HEADERS)
+            if path.startswith(PRIVATE_PATH_PREFIXES):
+                for response in responses.values():
+                    response.setdefault("headers", {}).update(PRIVATE)
+    for (method, path), (statuses, headers) in SUCCESS_HEADERS.items():
+        for status in statuses:
+            response = document["paths"][path][method]["responses"][status]
+            response.setdefault("headers", {}).update(headers)
     _add_links(document)
+    _add_next_pages(document)
     app.openapi_schema = document
     return document
 
@@ -166,3 +201,23 @@ def _add_links(document: dict[str, Any]) -> None:
             if body is not None:
                 link["requestBody"] = body
             response.setdefault("links", {})[name] = link
+
+
+def _add_next_pages(document: dict[str, Any]) -> None:
+    """A ``NextPage`` link on every list (a GET taking a cursor): the same path and query,
+    with the page's ``next_cursor``."""
+    for operations in document["paths"].values():
+        operation = operations.get("get")
+        parameters = [] if operation is None else operation.get("parameters", [])
+        if not any(p["in"] == "query" and p["name"] == "cursor" for p in parameters):
+            continue
+        values = {
+            p["name"]: f"$request.{p['in']}.{p['name']}"
+            for p in parameters
+            if p["in"] in ("path", "query") and p["name"] != "cursor"
+        }
+        link = {
+            "operationId": operation["operationId"],
+            "parameters": {**values, "cursor": "$response.body#/next_cursor"},
+        }
+        operation["responses"]["200"].setdefault("links", {})["NextPage"] = link
