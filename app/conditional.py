@@ -3,7 +3,7 @@
 import gzip
 import hashlib
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request, Response
@@ -47,19 +47,44 @@ def matching_etag(request: Request, etag: str) -> str | None:
     return None
 
 
-def is_not_modified(request: Request, etag: str, last_modified: datetime | None = None) -> bool:
-    """True when the client's copy is current (If-None-Match wins over If-Modified-Since)."""
+# HTTP dates name whole seconds, and a change becomes visible a moment after it is stamped
+# (its commit): a date sent is at least this far behind the clock (``last_modified_date``).
+COMMIT_MARGIN = timedelta(seconds=1)
+SECOND = timedelta(seconds=1)
+
+
+def _whole_second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def last_modified_date(changed_at: datetime, now: datetime) -> datetime:
+    """The ``Last-Modified`` of a representation changed last at ``changed_at``, sent at
+    ``now``: the end of the second of the change, so that a client echoing it is sent a
+    304 only if nothing changed in that second after its copy was made
+    (``is_not_modified``); but never later than a second before ``now``, so no copy made
+    before a change has committed (or within its second) carries that date. Sent within
+    that window of a change, the date is one no later change can match: such a copy is
+    revalidated by date once more in full, which is always safe."""
+    return min(_whole_second(changed_at) + SECOND, _whole_second(now) - COMMIT_MARGIN)
+
+
+def is_not_modified(request: Request, etag: str, changed_at: datetime | None = None) -> bool:
+    """True when the client's copy is current (If-None-Match wins over If-Modified-Since).
+
+    By date, the copy is current when its date is at least the end of the second of the last
+    change, ``changed_at``: a copy dated earlier may predate a change made in that second.
+    """
     if request.headers.get("if-none-match") is not None:
         return matching_etag(request, etag) is not None
     if_modified_since = request.headers.get("if-modified-since")
-    if if_modified_since and last_modified is not None:
+    if if_modified_since and changed_at is not None:
         try:
             since = parsedate_to_datetime(if_modified_since)
         except (TypeError, ValueError):
             return False
         if since.tzinfo is None:
             return False
-        return last_modified.replace(microsecond=0) <= since
+        return _whole_second(changed_at) + SECOND <= since
     return False
 
 
@@ -72,16 +97,18 @@ def conditional_response(
     body: bytes,
     media_type: str,
     *,
-    last_modified: datetime | None = None,
+    changed_at: datetime | None = None,
+    now: datetime | None = None,
     headers: Mapping[str, str] | None = None,
     etag: str | None = None,
 ) -> Response:
-    """200 with the body, or 304 with none; both carry the validators."""
+    """200 with the body, or 304 with none; both carry the validators (``Last-Modified``
+    when ``changed_at`` and ``now`` are given)."""
     etag = etag or strong_etag(body)
     validators = {"ETag": etag, **(headers or {})}
-    if last_modified is not None:
-        validators["Last-Modified"] = http_date(last_modified)
-    if is_not_modified(request, etag, last_modified):
+    if changed_at is not None and now is not None:
+        validators["Last-Modified"] = http_date(last_modified_date(changed_at, now))
+    if is_not_modified(request, etag, changed_at):
         return not_modified(request, etag, validators, body_size=len(body))
     return Response(body, media_type=media_type, headers=validators)
 

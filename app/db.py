@@ -28,6 +28,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     event,
+    func,
     insert,
     literal,
     text,
@@ -440,6 +441,16 @@ async def statements_commit_alone(session: AsyncSession) -> None:
         and not session.in_transaction()
     ):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def clock_at_write(session: AsyncSession) -> Any:
+    """The time, for a value an UPDATE sets: on PostgreSQL read as each row is written, after
+    the statement has waited for any lock on it (``clock_timestamp()``). SQLite's writers
+    queue for its one lock at their transaction's first statement, so the time read when a
+    later statement is built is already after the wait."""
+    if dialect_name(session) == "postgresql":
+        return func.clock_timestamp()
+    return utcnow()
 
 
 def dialect_name(reads: Reads) -> str:

@@ -137,7 +137,9 @@ async def upsert_batch(
 
 
 @router.get("/{article_id:id}", response_model=Article, responses={**NOT_MODIFIED, **GONE})
-async def read_article(article_id: str, session: SessionDep, request: Request) -> Response:
+async def read_article(
+    article_id: str, session: SessionDep, request: Request, now: Now
+) -> Response:
     """The full article, with a strong ETag; `If-None-Match` gives 304."""
     article = await service.get_live_article(session, article_id)
     full = await queries.full_article(session, article)
@@ -145,7 +147,8 @@ async def read_article(article_id: str, session: SessionDep, request: Request) -
         request,
         full.model_dump_json().encode(),
         "application/json",
-        last_modified=article.updated_at,
+        changed_at=article.updated_at,
+        now=now,
     )
 
 

@@ -10,6 +10,7 @@ every poll. Polls whose answer is in memory are answered before routing, by ``fe
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, overload
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -18,11 +19,13 @@ from app.articles import queries as article_queries
 from app.articles.schemas import ArticleSummary
 from app.auth.dependencies import Caller, FeedReaderKey
 from app.cache import Cache
+from app.clock import app_time
 from app.conditional import (
     coded_response,
     gzip_size,
     http_date,
     is_not_modified,
+    last_modified_date,
     matching_etag,
     not_modified,
     strong_etag,
@@ -58,10 +61,10 @@ def xml_variant(suffix: str, limit: int, base: str) -> str:
     return f"{suffix}|{limit}|{base}"
 
 
-def validator_headers(etag: str, topic: FeedTopic, vary: str) -> dict[str, str]:
+def validator_headers(etag: str, topic: FeedTopic, vary: str, now: datetime) -> dict[str, str]:
     return {
         "ETag": etag,
-        "Last-Modified": http_date(topic.feed_updated_at),
+        "Last-Modified": http_date(last_modified_date(topic.feed_updated_at, now)),
         "Cache-Control": CACHE_CONTROL,
         "Vary": vary,
     }
@@ -109,7 +112,7 @@ async def feed_response(
     ``vary``: the request headers the feed depends on.
     """
     etag = feed_etag(topic, variant)
-    headers = validator_headers(etag, topic, vary)
+    headers = validator_headers(etag, topic, vary, await app_time(request.app))
     cache: Cache = request.app.state.cache
     key = f"mynews:feed-gz:{etag.strip(chr(34))}"
     if is_not_modified(request, etag, topic.feed_updated_at):

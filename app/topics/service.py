@@ -13,7 +13,7 @@ from sqlalchemy import Table, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.db import among, insert_or_ignore, table_of, utcnow
+from app.db import among, clock_at_write, insert_or_ignore, table_of
 from app.errors import Conflict, NotFound
 from app.models import ArticleTopic, Author, Topic
 from app.slugs import slug_for
@@ -175,7 +175,9 @@ async def apply_label_changes(session: AsyncSession) -> None:
         return
     # One new row version per topic: its count and its feed version change together.
     table = cast(Table, Topic.__table__)
-    now = utcnow()
+    # The feed changed when the row is written, after any concurrent writer of the topic
+    # has committed: a later version is never dated earlier (Last-Modified follows it).
+    now = clock_at_write(session)
     await session.execute(
         update(table)
         .where(table.c.id == bindparam("topic_id"))
@@ -196,5 +198,5 @@ async def touch_topic_feeds(session: AsyncSession, topic_ids: set[int]) -> None:
     await session.execute(
         update(Topic)
         .where(Topic.id.in_(sorted(topic_ids)))
-        .values(feed_version=Topic.feed_version + 1, feed_updated_at=utcnow())
+        .values(feed_version=Topic.feed_version + 1, feed_updated_at=clock_at_write(session))
     )

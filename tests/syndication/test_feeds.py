@@ -1,5 +1,6 @@
 """Partner topic feeds: RSS, Atom, JSON Feed and the JSON list, as partners' parsers see them."""
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -22,11 +23,13 @@ from sqlalchemy.ext.asyncio import (
 
 from app.articles import batch
 from app.auth.dependencies import feed_reader_key
+from app.clock import current_time
 from app.config import Settings
 from app.db import Database
 from app.errors import Forbidden
 from app.main import create_app
 from app.models import Article, Scope, Topic
+from app.topics import service as label_service
 from tests import factories
 
 TOPIC = "World news"
@@ -515,8 +518,11 @@ async def test_key_in_query_parameter_works(
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
 async def test_conditional_get(
-    client: httpx.AsyncClient, feed_key: str, filed: str, fmt: str
+    app: FastAPI, client: httpx.AsyncClient, feed_key: str, filed: str, fmt: str
 ) -> None:
+    # Served some seconds after the change: its date is one a client can revalidate with.
+    later = datetime.now(UTC) + timedelta(seconds=3)
+    app.dependency_overrides[current_time] = lambda: later
     first = await fetch(client, fmt, feed_key)
     assert first.status_code == 200
     etag = first.headers["etag"]
@@ -539,6 +545,87 @@ async def test_conditional_get(
     assert stale.status_code == 200
     assert stale.content == first.content
     assert stale.headers["etag"] == etag
+
+
+async def test_a_change_in_the_second_of_a_copy_is_not_missed_by_date(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, feed_key: str, filed: str
+) -> None:
+    """HTTP dates name whole seconds: a copy made in the second of a change (or before it
+    commits) must not validate a later change made in that same second."""
+    topic = (await session.execute(select(Topic).where(Topic.slug == SLUG))).scalar_one()
+    second = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=10)
+
+    async def change_at(moment: datetime) -> None:
+        await session.execute(
+            update(Topic)
+            .where(Topic.id == topic.id)
+            .values(feed_version=Topic.feed_version + 1, feed_updated_at=moment)
+        )
+        app.state.feed_topics.forget()
+
+    async def poll_at(moment: datetime, **headers: str) -> httpx.Response:
+        app.dependency_overrides[current_time] = lambda: moment
+        return await fetch(client, "rss", feed_key, **headers)
+
+    await change_at(second + timedelta(milliseconds=100))
+    copies = [
+        await poll_at(second + timedelta(milliseconds=200)),  # in the second of the change
+        await poll_at(second + timedelta(milliseconds=1_050)),  # before it may have committed
+    ]
+    await change_at(second + timedelta(milliseconds=900))  # the same second, later
+    for copy in copies:
+        since = copy.headers["last-modified"]
+        assert parsedate_to_datetime(since) < second + timedelta(seconds=1)
+        again = await poll_at(second + timedelta(seconds=5), **{"If-Modified-Since": since})
+        assert again.status_code == 200, since
+        assert again.content != copy.content or again.headers["etag"] != copy.headers["etag"]
+    # Made well after the change, a copy's date revalidates it, until the next change.
+    settled = await poll_at(second + timedelta(seconds=5))
+    since = settled.headers["last-modified"]
+    assert parsedate_to_datetime(since) == second + timedelta(seconds=1)
+    assert (
+        await poll_at(second + timedelta(seconds=6), **{"If-Modified-Since": since})
+    ).status_code == 304
+    await change_at(second + timedelta(seconds=6))
+    assert (
+        await poll_at(second + timedelta(seconds=9), **{"If-Modified-Since": since})
+    ).status_code == 200
+
+
+async def test_a_feed_change_is_dated_when_it_is_written_not_when_it_waited(
+    engine: AsyncEngine,
+) -> None:
+    """A writer that queues behind another writer of the topic dates the change after the
+    wait, so a later version is never dated before the one it follows."""
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    async with sessionmaker() as session, session.begin():
+        topic = Topic(slug="queued-for", name="Queued for")
+        session.add(topic)
+    try:
+        async with sessionmaker() as holder:
+            # Holds the topic's row (on SQLite, the database's write lock) for a while.
+            await holder.execute(
+                update(Topic).where(Topic.id == topic.id).values(description="held")
+            )
+            began = datetime.now(UTC)
+
+            async def touch() -> None:
+                async with sessionmaker() as writer, writer.begin():
+                    # A write's earlier statements first (SQLite's writers queue here).
+                    await writer.execute(select(Topic.name).where(Topic.id == topic.id))
+                    await label_service.touch_topic_feeds(writer, {topic.id})
+
+            waiting = asyncio.create_task(touch())
+            await asyncio.sleep(1.5)
+            await holder.commit()
+            await waiting
+        async with sessionmaker() as session:
+            dated = await session.scalar(select(Topic.feed_updated_at).where(Topic.id == topic.id))
+        assert dated is not None
+        assert dated >= began + timedelta(seconds=1.4)
+    finally:
+        async with sessionmaker() as session, session.begin():
+            await session.execute(delete(Topic).where(Topic.id == topic.id))
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
@@ -869,6 +956,8 @@ async def test_a_poll_answered_from_memory_is_answered_as_the_route_answers_it(
 ) -> None:
     await many_articles(session)
     _, secret = await factories.create_api_key(session)
+    later = datetime.now(UTC) + timedelta(seconds=3)
+    app.dependency_overrides[current_time] = lambda: later  # dates a copy revalidates by
     first = await fetch(client, fmt, secret, **{"Accept-Encoding": coding})
     assert first.status_code == 200
     polls = (
