@@ -48,7 +48,8 @@ def matching_etag(request: Request, etag: str) -> str | None:
 
 
 # HTTP dates name whole seconds, and a change becomes visible a moment after it is stamped
-# (its commit): a date sent is at least this far behind the clock (``last_modified_date``).
+# (its commit): a date sent is at least this far behind what it was made from
+# (``last_modified_date``).
 COMMIT_MARGIN = timedelta(seconds=1)
 SECOND = timedelta(seconds=1)
 
@@ -57,15 +58,15 @@ def _whole_second(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def last_modified_date(changed_at: datetime, now: datetime) -> datetime:
-    """The ``Last-Modified`` of a representation changed last at ``changed_at``, sent at
-    ``now``: the end of the second of the change, so that a client echoing it is sent a
-    304 only if nothing changed in that second after its copy was made
-    (``is_not_modified``); but never later than a second before ``now``, so no copy made
-    before a change has committed (or within its second) carries that date. Sent within
-    that window of a change, the date is one no later change can match: such a copy is
+def last_modified_date(changed_at: datetime, as_of: datetime) -> datetime:
+    """The ``Last-Modified`` of a representation changed last at ``changed_at`` and made from
+    what was read ``as_of``: the end of the second of the change, so that a client echoing
+    it is sent a 304 only if nothing changed in that second after its copy was made
+    (``is_not_modified``); but never later than a second before ``as_of``, so no copy made
+    before a change had committed (or within its second) carries that date. Made within that
+    window of a change, the date is one no later change can match: such a copy is
     revalidated by date once more in full, which is always safe."""
-    return min(_whole_second(changed_at) + SECOND, _whole_second(now) - COMMIT_MARGIN)
+    return min(_whole_second(changed_at) + SECOND, _whole_second(as_of) - COMMIT_MARGIN)
 
 
 def is_not_modified(request: Request, etag: str, changed_at: datetime | None = None) -> bool:
@@ -97,18 +98,13 @@ def conditional_response(
     body: bytes,
     media_type: str,
     *,
-    changed_at: datetime | None = None,
-    now: datetime | None = None,
     headers: Mapping[str, str] | None = None,
     etag: str | None = None,
 ) -> Response:
-    """200 with the body, or 304 with none; both carry the validators (``Last-Modified``
-    when ``changed_at`` and ``now`` are given)."""
+    """200 with the body, or 304 with none (by ``If-None-Match``); both carry the ETag."""
     etag = etag or strong_etag(body)
     validators = {"ETag": etag, **(headers or {})}
-    if changed_at is not None and now is not None:
-        validators["Last-Modified"] = http_date(last_modified_date(changed_at, now))
-    if is_not_modified(request, etag, changed_at):
+    if is_not_modified(request, etag):
         return not_modified(request, etag, validators, body_size=len(body))
     return Response(body, media_type=media_type, headers=validators)
 

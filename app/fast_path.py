@@ -146,6 +146,8 @@ async def _feed(request: Request, slug: str, suffix: str) -> Response | None:
     _, api_key = _key_in_memory(request)
     if limit is None or api_key is None or len(slug) > feeds.SLUG_MAX_LENGTH:
         return None
+    if "authorization" in request.headers:
+        return None  # the route checks the token
     topic = feed_topics(request).known(slug)
     if KeyScope.FEEDS_READ.value not in api_key.scopes or topic is None:
         return None
@@ -165,8 +167,8 @@ async def _topic_page(request: Request) -> Response | None:
     secret, api_key = _key_in_memory(request)
     if slug is None or limit is None or (secret and api_key is None):
         return None
-    if api_key is None and "authorization" in request.headers:
-        return None  # a user's page: its cursor is theirs (the route reads the token)
+    if "authorization" in request.headers:
+        return None  # a user's page, its cursor theirs: the route checks the token
     if not set(query) <= TOPIC_PAGE_PARAMETERS:
         return None
     if len(query.getlist("topic")) > 1 or len(slug) > articles.SLUG_MAX_LENGTH:

@@ -13,7 +13,7 @@ from app.api_keys.revocations import revocation_listener
 from app.api_keys.router import router as api_keys_router
 from app.articles.kept import KeptSummaries
 from app.articles.router import router as articles_router
-from app.auth.dependencies import VerifiedKeys
+from app.auth.dependencies import VerifiedKeys, refuse_invalid_credentials
 from app.auth.logins import EndedLogins
 from app.auth.router import router as auth_router
 from app.auth.security import TOKEN_LEEWAY_SECONDS
@@ -132,7 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reader_router,
         feed_router,
     ):
-        app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
+        checks = [Depends(enforce_rate_limit)]
+        if router is not auth_router:
+            checks.append(Depends(refuse_invalid_credentials))
+        app.include_router(router, dependencies=checks)
 
     # Added innermost first: metrics see the final status of every response, and a request
     # answered before routing (app/fast_path.py) gets every header a routed one does.

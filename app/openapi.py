@@ -41,15 +41,15 @@ def _header(description: str) -> dict[str, Any]:
 
 
 LOCATION = {"Location": _header("The path of the resource created.")}
-VALIDATORS = {
+ETAG = {
     "ETag": _header(
         "Strong validator of the representation (a gzip-coded body has its own); send it "
         "back in `If-None-Match`."
-    ),
-    "Last-Modified": _header("When it last changed; send it back in `If-Modified-Since`."),
+    )
 }
 FEED_HEADERS = {
-    **VALIDATORS,
+    **ETAG,
+    "Last-Modified": _header("When it last changed; send it back in `If-Modified-Since`."),
     "Cache-Control": _header("`public, max-age=60`."),
     "Vary": _header(
         "`Accept-Encoding` (and `X-API-Key` for the JSON list, whose cursors are the key's)."
@@ -60,7 +60,7 @@ PRIVATE = {"Cache-Control": _header("`private, no-store`: personal data is not f
 SUCCESS_HEADERS: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, Any]]] = {
     ("post", "/v1/articles"): (("201",), LOCATION),
     ("post", "/v1/topics"): (("201",), LOCATION),
-    ("get", "/v1/articles/{article_id}"): (("200", "304"), VALIDATORS),
+    ("get", "/v1/articles/{article_id}"): (("200", "304"), ETAG),
     **{
         ("get", f"/v1/topics/{{slug}}/feed{suffix}"): (("200", "304"), FEED_HEADERS)
         for suffix in ("", ".rss", ".atom", ".json")

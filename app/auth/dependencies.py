@@ -155,6 +155,21 @@ async def caller_of(
     return caller_name(api_key, None if api_key else bearer_user_id(request, settings))
 
 
+async def refuse_invalid_credentials(
+    request: Request,
+    settings: SettingsDep,
+    api_key: Annotated[ApiKey | None, Depends(api_key_of)],
+) -> None:
+    """Credentials a request presents must be valid, on public routes too (401): a client
+    whose token expired or whose key was revoked learns it, instead of being served as
+    anyone anonymous. (Signing in and refreshing take whatever stale token a client sends.)"""
+    if api_key is None and presented_key(request):
+        raise Unauthorized("The API key is invalid or revoked.", scheme="ApiKey")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        await current_user_id(request, settings, token)
+
+
 def caller_name(api_key: ApiKey | None, user_id: str | None) -> str:
     """``caller_of`` for a request presenting ``api_key`` (live) or the user's token."""
     if api_key is not None:

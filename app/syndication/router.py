@@ -61,10 +61,10 @@ def xml_variant(suffix: str, limit: int, base: str) -> str:
     return f"{suffix}|{limit}|{base}"
 
 
-def validator_headers(etag: str, topic: FeedTopic, vary: str, now: datetime) -> dict[str, str]:
+def validator_headers(etag: str, topic: FeedTopic, vary: str, as_of: datetime) -> dict[str, str]:
     return {
         "ETag": etag,
-        "Last-Modified": http_date(last_modified_date(topic.feed_updated_at, now)),
+        "Last-Modified": http_date(last_modified_date(topic.feed_updated_at, as_of)),
         "Cache-Control": CACHE_CONTROL,
         "Vary": vary,
     }
@@ -112,7 +112,9 @@ async def feed_response(
     ``vary``: the request headers the feed depends on.
     """
     etag = feed_etag(topic, variant)
-    headers = validator_headers(etag, topic, vary, await app_time(request.app))
+    # What is served is as of when this worker read the topic's version.
+    as_of = await app_time(request.app) - feed_topics(request).age(topic)
+    headers = validator_headers(etag, topic, vary, as_of)
     cache: Cache = request.app.state.cache
     key = f"mynews:feed-gz:{etag.strip(chr(34))}"
     if is_not_modified(request, etag, topic.feed_updated_at):

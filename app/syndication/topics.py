@@ -11,7 +11,8 @@ processes see the change within that time.
 
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
@@ -38,6 +39,8 @@ class FeedTopic:
     description: str | None
     feed_version: int
     feed_updated_at: datetime
+    # When this worker read it (its FeedTopics' clock): what is served of it is that old.
+    read_at: float = field(default=-math.inf, compare=False)
 
     @cached_property
     def revision(self) -> str:
@@ -66,16 +69,27 @@ class FeedTopics:
     between two reads costs no statement at all.
     """
 
-    def __init__(self, seconds: float, *, kept: int = TOPICS_KEPT) -> None:
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        kept: int = TOPICS_KEPT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._seconds = seconds
+        self._clock = clock
         self._known: LRUCache[str, FeedTopic] = LRUCache(maxsize=kept)
         self._read_at = -math.inf
+
+    def age(self, topic: FeedTopic) -> timedelta:
+        """How long ago this worker read ``topic``: what it serves of it may be that stale."""
+        return timedelta(seconds=max(0.0, self._clock() - topic.read_at))
 
     async def get(self, session: AsyncSession, slug: str) -> FeedTopic:
         """The topic of ``slug``; NotFound when there is none (never remembered)."""
         if self._seconds <= 0:
             return await self._read_one(session, slug)
-        if time.monotonic() >= self._read_at + self._seconds:
+        if self._clock() >= self._read_at + self._seconds:
             await self._read_known(session)
         topic = self._known.get(slug)
         if topic is None:
@@ -85,24 +99,25 @@ class FeedTopics:
     def known(self, slug: str) -> FeedTopic | None:
         """The topic of ``slug`` as ``get`` would give it without reading anything, if it can:
         None when the topic is not known here or it is time to read the topics again."""
-        if self._seconds <= 0 or time.monotonic() >= self._read_at + self._seconds:
+        if self._seconds <= 0 or self._clock() >= self._read_at + self._seconds:
             return None
         return self._known.get(slug)
 
     async def _read_one(self, session: AsyncSession, slug: str) -> FeedTopic:
+        began = self._clock()
         row = (await session.execute(select(*COLUMNS).where(Topic.slug == slug))).one_or_none()
         if row is None:
             raise NotFound(f"No topic {slug!r}.")
-        return FeedTopic(*row)
+        return FeedTopic(*row, read_at=began)
 
     async def _read_known(self, session: AsyncSession) -> None:
         # Noted first, so that requests arriving meanwhile serve what is known, not read too.
-        self._read_at = time.monotonic()
+        began = self._read_at = self._clock()
         slugs = list(self._known)
         if not slugs:
             return
         rows = await session.execute(select(*COLUMNS).where(among(session, Topic.slug, slugs)))
-        fresh = {row.slug: FeedTopic(*row) for row in rows}
+        fresh = {row.slug: FeedTopic(*row, read_at=began) for row in rows}
         for slug in slugs:
             if slug in fresh:
                 self._known[slug] = fresh[slug]

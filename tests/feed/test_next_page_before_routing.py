@@ -12,7 +12,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fast_path
-from app.auth.dependencies import current_user_id
+from app.auth.dependencies import current_user_id, refuse_invalid_credentials
 from app.auth.security import create_access_token
 from app.clock import current_time
 from app.config import Settings
@@ -40,6 +40,13 @@ def refuse_routing(app: FastAPI) -> None:
         raise Forbidden("routed")
 
     app.dependency_overrides[current_user_id] = refused
+    app.dependency_overrides[refuse_invalid_credentials] = refused
+
+
+def route_again(app: FastAPI) -> None:
+    """Undo ``refuse_routing``."""
+    app.dependency_overrides.pop(current_user_id)
+    app.dependency_overrides.pop(refuse_invalid_credentials)
 
 
 async def not_before_routing(request: object) -> None:
@@ -135,7 +142,7 @@ async def test_its_problems_are_the_route_s(
         same_answer(early, as_routed)
 
     # An account gone since: its token is refused as the route refuses it.
-    app.dependency_overrides.pop(current_user_id)
+    route_again(app)
     gone_cursor = await first_cursor(client, session, other_reader, stories=0)  # those above
     deleted = await client.delete("/v1/me", headers=other_reader.headers)
     assert deleted.status_code == 204
@@ -175,7 +182,7 @@ async def test_requests_asking_for_more_go_to_the_route(
     assert [r.json()["detail"] for r in routed] == ["routed"] * len(routed)
 
     # The route answers them as ever.
-    app.dependency_overrides.pop(current_user_id)
+    route_again(app)
     assert (await client.get(feed, params={"cursor": cursor})).status_code == 401
     assert (await get(client, reader, cursor=cursor, limit=0)).status_code == 422
     too_long = await get(client, reader, cursor="x" * (CURSOR_MAX_LENGTH + 1))
@@ -201,7 +208,7 @@ async def test_a_token_of_an_ended_login_goes_to_the_route_which_refuses_it(
     app.state.ended_logins.end("login-1")  # logged out (app.auth.logins)
     refuse_routing(app)
     assert (await get(client, signed_in, cursor=cursor, limit=2)).json()["detail"] == "routed"
-    app.dependency_overrides.pop(current_user_id)
+    route_again(app)
     assert (await get(client, signed_in, cursor=cursor, limit=2)).status_code == 401
 
 

@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.models import (
+    ApiKey,
     Article,
     ArticleEngagement,
     Author,
@@ -211,23 +212,30 @@ async def test_a_batch_is_recorded_whether_or_not_the_request_already_read_the_d
     the transaction it is in."""
     client, headers = committed
     occurred = datetime.now(UTC).isoformat()
-    async with committed_articles(engine, 1) as (article_id,):
-        for number, extra in enumerate(({}, {"X-API-Key": "not-a-key"})):
-            event = {"id": f"e{number}", "type": "open", "article_id": article_id}
-            response = await client.post(
-                "/v1/me/events",
-                headers=headers[0] | extra,
-                json={"events": [event | {"occurred_at": occurred}]},
-            )
-            assert response.status_code == 202, response.text
-            assert response.json()["accepted"] == 1
-        async with engine.connect() as connection:
-            recorded = await connection.scalar(
-                select(func.count())
-                .select_from(ReadingEvent)
-                .where(ReadingEvent.article_id == article_id)
-            )
-        assert recorded == 2
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    async with sessionmaker() as session, session.begin():
+        api_key, secret = await factories.create_api_key(session, name="Looked up")
+    try:
+        async with committed_articles(engine, 1) as (article_id,):
+            for number, extra in enumerate(({}, {"X-API-Key": secret})):
+                event = {"id": f"e{number}", "type": "open", "article_id": article_id}
+                response = await client.post(
+                    "/v1/me/events",
+                    headers=headers[0] | extra,
+                    json={"events": [event | {"occurred_at": occurred}]},
+                )
+                assert response.status_code == 202, response.text
+                assert response.json()["accepted"] == 1
+            async with engine.connect() as connection:
+                recorded = await connection.scalar(
+                    select(func.count())
+                    .select_from(ReadingEvent)
+                    .where(ReadingEvent.article_id == article_id)
+                )
+            assert recorded == 2
+    finally:
+        async with sessionmaker() as session, session.begin():
+            await session.execute(delete(ApiKey).where(ApiKey.id == api_key.id))
 
 
 async def test_many_readers_page_through_their_committed_feeds_at_once(

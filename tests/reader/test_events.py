@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fast_path
-from app.auth.dependencies import current_user_id
+from app.auth.dependencies import current_user_id, refuse_invalid_credentials
 from app.auth.security import create_access_token
 from app.clock import current_time
 from app.config import Settings
@@ -328,6 +328,7 @@ def refuse_routing(app: FastAPI) -> None:
         raise Forbidden("routed")
 
     app.dependency_overrides[current_user_id] = refused
+    app.dependency_overrides[refuse_invalid_credentials] = refused
 
 
 async def not_before_routing(request: object, body: bytes) -> None:

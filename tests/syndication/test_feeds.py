@@ -23,12 +23,14 @@ from sqlalchemy.ext.asyncio import (
 
 from app.articles import batch
 from app.auth.dependencies import feed_reader_key
+from app.auth.security import create_access_token
 from app.clock import current_time
 from app.config import Settings
 from app.db import Database
 from app.errors import Forbidden
 from app.main import create_app
 from app.models import Article, Scope, Topic
+from app.syndication.topics import FeedTopics
 from app.topics import service as label_service
 from tests import factories
 
@@ -475,6 +477,23 @@ async def test_missing_invalid_and_bearer_only_credentials_are_401(
         assert "mnk_not-a-real-key" not in response.text
 
 
+async def test_a_stale_token_beside_a_valid_key_is_401_however_the_poll_is_answered(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    feed_key: str,
+    filed: str,
+    reader: factories.Account,
+) -> None:
+    expired = create_access_token(settings, reader.user.id, datetime.now(UTC) - timedelta(days=1))
+    stale = {"Authorization": f"Bearer {expired}"}
+    for fmt in ALL_FORMATS:
+        # The first poll verifies the key, so the second may be answered before routing.
+        assert (await fetch(client, fmt, feed_key)).status_code == 200
+        response = await fetch(client, fmt, feed_key, **stale)
+        assert response.status_code == 401, fmt
+        assert "invalid_token" in response.headers["www-authenticate"]
+
+
 async def test_revoked_key_is_401(
     client: httpx.AsyncClient,
     session: AsyncSession,
@@ -547,6 +566,15 @@ async def test_conditional_get(
     assert stale.headers["etag"] == etag
 
 
+async def change_feed_at(session: AsyncSession, topic_id: int, moment: datetime) -> None:
+    """A new version of the topic's feed, dated ``moment``."""
+    await session.execute(
+        update(Topic)
+        .where(Topic.id == topic_id)
+        .values(feed_version=Topic.feed_version + 1, feed_updated_at=moment)
+    )
+
+
 async def test_a_change_in_the_second_of_a_copy_is_not_missed_by_date(
     app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, feed_key: str, filed: str
 ) -> None:
@@ -556,11 +584,7 @@ async def test_a_change_in_the_second_of_a_copy_is_not_missed_by_date(
     second = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=10)
 
     async def change_at(moment: datetime) -> None:
-        await session.execute(
-            update(Topic)
-            .where(Topic.id == topic.id)
-            .values(feed_version=Topic.feed_version + 1, feed_updated_at=moment)
-        )
+        await change_feed_at(session, topic.id, moment)
         app.state.feed_topics.forget()
 
     async def poll_at(moment: datetime, **headers: str) -> httpx.Response:
@@ -590,6 +614,33 @@ async def test_a_change_in_the_second_of_a_copy_is_not_missed_by_date(
     assert (
         await poll_at(second + timedelta(seconds=9), **{"If-Modified-Since": since})
     ).status_code == 200
+
+
+async def test_a_copy_made_from_a_stale_view_of_the_topic_is_dated_by_that_view(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, feed_key: str, filed: str
+) -> None:
+    """A worker serves a topic's version as it read it, up to some seconds before: a change
+    made meanwhile (through another worker) must not be validated by the copy's date."""
+    ticks = [1_000.0]  # this worker's monotonic clock
+    app.state.feed_topics = FeedTopics(5.0, clock=lambda: ticks[0])
+    topic = (await session.execute(select(Topic).where(Topic.slug == SLUG))).scalar_one()
+    second = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=10)
+
+    async def poll_after(seconds: float, **headers: str) -> httpx.Response:
+        ticks[0] = 1_000.0 + seconds
+        app.dependency_overrides[current_time] = lambda: second + timedelta(seconds=seconds)
+        return await fetch(client, "rss", feed_key, **headers)
+
+    await change_feed_at(session, topic.id, second + timedelta(milliseconds=100))
+    assert (await poll_after(0.2)).status_code == 200  # this worker reads the topic
+    # Changed through another worker: not seen here yet.
+    await change_feed_at(session, topic.id, second + timedelta(milliseconds=900))
+    stale = await poll_after(3.2)
+    assert parsedate_to_datetime(stale.headers["last-modified"]) < second + timedelta(seconds=1)
+    since = {"If-Modified-Since": stale.headers["last-modified"]}
+    fresh = await poll_after(13.2, **since)  # the topic read again
+    assert fresh.status_code == 200
+    assert fresh.headers["etag"] != stale.headers["etag"]
 
 
 async def test_a_feed_change_is_dated_when_it_is_written_not_when_it_waited(
