@@ -153,8 +153,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-API-Key", "If-None-Match"],
-            expose_headers=["ETag", "Location", "Retry-After", "RateLimit", "RateLimit-Policy"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-API-Key",
+                "If-None-Match",
+                "If-Modified-Since",
+            ],
+            # Beyond what browsers show scripts anyway (Last-Modified, Cache-Control...).
+            expose_headers=[
+                "ETag",
+                "Location",
+                "Retry-After",
+                "RateLimit",
+                "RateLimit-Policy",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "X-RateLimit-Reset",
+            ],
             max_age=600,
         )
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_body_bytes)

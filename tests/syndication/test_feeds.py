@@ -1125,3 +1125,31 @@ async def test_cors_preflight_echoes_only_the_allowed_origin(
             origin if origin == ALLOWED_ORIGIN else None
         )
         assert response.headers.get("access-control-allow-origin") != "*"
+
+
+async def test_cors_lets_scripts_revalidate_and_read_their_rate_limits(
+    cors_client: httpx.AsyncClient, feed_key: str, filed: str
+) -> None:
+    asked = ["Authorization", "X-API-Key", "If-None-Match", "If-Modified-Since"]
+    preflight = await cors_client.options(
+        feed_path("rss"),
+        headers={
+            "Origin": ALLOWED_ORIGIN,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": ", ".join(asked),
+        },
+    )
+    assert preflight.status_code == 200
+    allowed = {
+        h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")
+    }
+    assert {h.lower() for h in asked} <= allowed
+    response = await cors_client.get(
+        feed_path("rss"), headers=keyed(feed_key, Origin=ALLOWED_ORIGIN)
+    )
+    exposed = {
+        h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
+    }
+    rate_limits = {h for h in response.headers if h.startswith(("ratelimit", "x-ratelimit"))}
+    assert len(rate_limits) == 5
+    assert rate_limits | {"etag"} <= exposed
