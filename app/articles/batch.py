@@ -1,8 +1,9 @@
 """Batch upsert from the newsroom's CMS: each item checked on its own, all written in bulk.
 
-Items match existing articles by ``external_id``, or by ``url`` when they have none. An item
-identical to what is stored is "unchanged", and so are all the items naming one article when
-the last of them is what is stored: a repeated batch writes nothing. A bad item (even one that
+Items match existing articles by ``external_id``, or by ``url`` when they have none (or when
+the article at that url has none yet, which it then takes). An item identical to what is
+stored is "unchanged", and so are all the items naming one article when the last of them is
+what is stored: a repeated batch writes nothing. A bad item (even one that
 is not an object) is reported in its result and never fails the others. Lookups and inserts
 are done for the whole batch at once, so new and unchanged items cost a handful of statements
 however many there are; each updated item costs a few of its own (updates are the rare case).
@@ -135,6 +136,10 @@ async def upsert_articles(
             else by_url.get(item.url)
         )
         holder_of_url = by_url.get(item.url)
+        if match is None and holder_of_url is not None and holder_of_url.external_id is None:
+            # Stored before the CMS gave it an id (by an editor, or a feed): the same
+            # article, which takes the id now.
+            match = holder_of_url
         if match is None and holder_of_url is not None:
             results[index] = BatchResult(
                 index=index,
@@ -176,6 +181,9 @@ async def upsert_articles(
             del by_url[match.url]
             match.url, match.content_hash = item.url, service.content_hash(item)
             by_url[item.url] = match
+            if item.external_id is not None:
+                match.external_id = item.external_id
+                by_external_id[item.external_id] = match
             results[index] = BatchResult(index=index, id=match.id, status="updated")
 
     if pending:

@@ -88,6 +88,28 @@ async def test_url_clash_with_another_article_is_an_item_error(
     assert "url" in results[1]["error"]
 
 
+@pytest.mark.parametrize("stored_by", ["an editor", "an earlier item of the batch"])
+async def test_an_article_without_an_external_id_takes_the_one_its_url_comes_with(
+    client: httpx.AsyncClient, editor: factories.Account, stored_by: str
+) -> None:
+    bare = article_payload()
+    identified = {**bare, "external_id": "cms-1", "headline": "Now from the CMS"}
+    if stored_by == "an editor":
+        created = await client.post("/v1/articles", headers=editor.headers, json=bare)
+        results = (await send(client, editor, [identified])).json()["results"]
+        assert [(r["status"], r["id"]) for r in results] == [("updated", created.json()["id"])]
+    else:
+        results = (await send(client, editor, [bare, identified])).json()["results"]
+        assert [r["status"] for r in results] == ["created", "updated"]
+        assert results[0]["id"] == results[1]["id"]
+    article = (await client.get(f"/v1/articles/{results[-1]['id']}")).json()
+    assert (article["external_id"], article["headline"]) == ("cms-1", "Now from the CMS")
+    again = (await send(client, editor, [identified])).json()["results"]
+    assert [(r["status"], r["id"]) for r in again] == [("unchanged", article["id"])]
+    listed = (await client.get("/v1/articles")).json()["items"]
+    assert [item["id"] for item in listed] == [article["id"]]
+
+
 async def test_same_article_twice_in_one_batch(
     client: httpx.AsyncClient, editor: factories.Account
 ) -> None:
