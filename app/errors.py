@@ -158,7 +158,9 @@ def allowed_methods(request: Request) -> list[str]:
         probe = {**request.scope, "method": method}
         if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)
-    return allowed
+    if "GET" in allowed:
+        allowed.append("HEAD")  # app.middleware.HeadMiddleware
+    return sorted(allowed)
 
 
 async def handle_validation_error(

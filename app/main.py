@@ -29,6 +29,7 @@ from app.middleware import (
     BodySizeLimitMiddleware,
     EncodedETagMiddleware,
     GZipMiddleware,
+    HeadMiddleware,
     IngestSlotsMiddleware,
     NulPathMiddleware,
     SecurityHeadersMiddleware,
@@ -174,5 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    # Outside what makes a GET's headers (compression, ETags, CORS), so HEAD gets them all.
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(MetricsMiddleware)
     return app

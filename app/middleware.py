@@ -115,6 +115,29 @@ class BodySizeLimitMiddleware:
         return f"The request body is larger than {self.max_body_bytes} bytes."
 
 
+class HeadMiddleware:
+    """HEAD is GET without the body (RFC 9110 9.3.2): every GET route and early answer serves
+    it, with GET's status and headers (``Content-Length`` included)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        # The server keeps its own scope, which still says HEAD.
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
 class NulPathMiddleware:
     """404 for a path holding a NUL byte (``%00``): no resource is named by one. PostgreSQL
     keeps no NUL in text, and a lookup of one there fails rather than finding nothing."""

@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.main import create_app
+from tests import factories
 
 UNREACHABLE_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere"
 
@@ -69,7 +71,7 @@ async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:
 async def test_wrong_method_is_405_with_allow(client: httpx.AsyncClient) -> None:
     response = await client.delete("/healthz")
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"
     assert response.json()["status"] == 405
 
 
@@ -117,7 +119,35 @@ async def test_docs_and_openapi_served(client: httpx.AsyncClient, app: FastAPI) 
 async def test_405_allows_every_method_of_the_path(client: httpx.AsyncClient) -> None:
     response = await client.put("/v1/me")
     assert response.status_code == 405
-    assert response.headers["allow"] == "DELETE, GET, PATCH"
+    assert response.headers["allow"] == "DELETE, GET, HEAD, PATCH"
+    batch = await client.head("/v1/articles/batch")
+    assert batch.status_code == 405
+    assert batch.headers["allow"] == "POST"
+
+
+async def test_head_is_get_without_the_body(
+    client: httpx.AsyncClient, session: AsyncSession, reader: factories.Account
+) -> None:
+    article_id = await factories.create_article(session, topics=["Energy"])
+    _, secret = await factories.create_api_key(session)
+    for path, headers in (
+        ("/healthz", {}),
+        (f"/v1/articles/{article_id}", {}),
+        ("/v1/articles?topic=energy", {"Accept-Encoding": "gzip"}),
+        ("/v1/topics/energy/feed.rss", {"X-API-Key": secret, "Accept-Encoding": "gzip"}),
+        ("/v1/me/feed", reader.headers),
+        ("/v1/me", {}),
+    ):
+        # Twice: the second GET and HEAD may be answered before routing.
+        for _ in range(2):
+            got = await client.get(path, headers=headers)
+            head = await client.head(path, headers=headers)
+            assert head.status_code == got.status_code, path
+            assert head.content == b"", path
+            differ = {"date", "ratelimit", "x-ratelimit-remaining", "x-ratelimit-reset"}
+            assert {k: v for k, v in head.headers.items() if k not in differ} == {
+                k: v for k, v in got.headers.items() if k not in differ
+            }, path
 
 
 @pytest.fixture
