@@ -112,7 +112,7 @@ def serve(
 
 @cli.command("create-user")
 def create_user(
-    email: str,
+    email: Annotated[str, typer.Argument(metavar="EMAIL")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     role: Role = Role.READER,
     display_name: str | None = None,
@@ -139,7 +139,7 @@ def create_user(
 
 @cli.command("create-api-key")
 def create_api_key(
-    name: str,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
     scope: Annotated[list[Scope], typer.Option("--scope", help="Repeat for several scopes.")],
     rate_limit: Annotated[int | None, typer.Option(min=1, max=100_000)] = None,
 ) -> None:

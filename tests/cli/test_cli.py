@@ -43,6 +43,17 @@ def test_create_api_key_prints_key_as_last_line(cli_env: dict[str, str]) -> None
     assert len(key) > 40
 
 
+@pytest.mark.parametrize(
+    ("command", "argument"),
+    [("create-user", "EMAIL"), ("create-api-key", "NAME"), ("import-feed", "FILE_OR_URL")],
+)
+def test_usage_names_each_argument_as_help_does(
+    cli_env: dict[str, str], command: str, argument: str
+) -> None:
+    usage = run(cli_env, command, "--help").stdout
+    assert f"[OPTIONS] {{{argument}}}" in " ".join(usage.split())
+
+
 def test_create_user_then_duplicate_fails_cleanly(cli_env: dict[str, str]) -> None:
     created = run(
         cli_env,
