@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.api_keys.revocations import revocation_listener
@@ -37,7 +38,12 @@ from app.middleware import (
 from app.openapi import build_openapi
 from app.ops.metrics import MetricsMiddleware
 from app.ops.router import router as ops_router
-from app.ratelimit import RateLimiter, RateLimitHeadersMiddleware, enforce_rate_limit
+from app.ratelimit import (
+    RateLimiter,
+    RateLimitHeadersMiddleware,
+    counted_validation_error,
+    enforce_rate_limit,
+)
 from app.reader.router import router as reader_router
 from app.syndication.router import router as syndication_router
 from app.syndication.topics import FeedTopics
@@ -122,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 
     install_error_handlers(app)
+    app.exception_handler(RequestValidationError)(counted_validation_error)
     app.include_router(ops_router)
     for router in (
         auth_router,

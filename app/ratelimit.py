@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import FixedWindowRateLimiter
@@ -23,10 +24,15 @@ from redis.exceptions import RedisError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth.dependencies import api_key_of, bearer_user_id
+from app.auth.dependencies import (
+    api_key_of,
+    bearer_user_id,
+    presented_key,
+    recently_verified_key,
+)
 from app.cache import REDIS_RETRY_AFTER_SECONDS, REDIS_TIMEOUT_SECONDS
 from app.config import Settings, SettingsDep
-from app.errors import TooManyRequests
+from app.errors import TooManyRequests, handle_validation_error
 from app.models import ApiKey
 
 logger = logging.getLogger(__name__)
@@ -147,6 +153,19 @@ async def limit_unrouted(request: Request, api_key: ApiKey | None) -> Response |
     verdict = await _hit_caller(request, settings, api_key)
     request.state.rate_limit = verdict
     return None if verdict.allowed else over_limit(verdict).response()
+
+
+async def counted_validation_error(request: Request, error: RequestValidationError) -> Response:
+    """The 422 of a request its route refused before counting it (a body that is not JSON is
+    refused before any dependency runs), counted against its caller all the same: over the
+    limit, the 429 instead. A key not verified lately is not looked up: its caller counts as
+    the client's address."""
+    if getattr(request.state, "rate_limit", None) is None:
+        secret = presented_key(request)
+        api_key = recently_verified_key(request, secret) if secret else None
+        if (refused := await limit_unrouted(request, api_key)) is not None:
+            return refused
+    return await handle_validation_error(request, error)
 
 
 async def enforce_login_limit(request: Request, settings: Settings, username: str) -> None:

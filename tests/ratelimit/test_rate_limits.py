@@ -187,6 +187,25 @@ async def test_anonymous_calls_are_limited_per_ip_and_users_have_their_own_limit
         assert (await elsewhere.get("/v1/articles")).status_code == 200
 
 
+async def test_bodies_refused_before_any_dependency_count_against_the_caller(
+    build_app: AppFactory, reader: factories.Account
+) -> None:
+    app = build_app(rate_limit_user_per_minute=3)
+    not_json = {**reader.headers, "Content-Type": "application/json"}
+    async with client_for(app) as client:
+        for remaining in ("2", "1"):
+            response = await client.patch("/v1/me", headers=not_json, content=b"{not json")
+            assert response.status_code == 422
+            assert response.headers["x-ratelimit-remaining"] == remaining
+            assert all(name in response.headers for name in RATE_LIMIT_HEADERS)
+        counted_once = await client.patch("/v1/me", headers=reader.headers, json={"x": 1})
+        assert counted_once.status_code == 422
+        assert counted_once.headers["x-ratelimit-remaining"] == "0"
+        assert_too_many_requests(
+            await client.patch("/v1/me", headers=not_json, content=b"{not json")
+        )
+
+
 async def test_unreachable_redis_still_serves_and_limits_in_process(
     build_app: AppFactory, session: AsyncSession
 ) -> None:
