@@ -3,10 +3,10 @@
 Items match existing articles by ``external_id``, or by ``url`` when they have none (or when
 the article at that url has none yet, which it then takes). An item identical to what is
 stored is "unchanged", and so are all the items naming one article when the last of them is
-what is stored: a repeated batch writes nothing. A bad item (even one that
-is not an object) is reported in its result and never fails the others. Lookups and inserts
-are done for the whole batch at once, so new and unchanged items cost a handful of statements
-however many there are; each updated item costs a few of its own (updates are the rare case).
+what is stored: a repeated batch writes nothing. A bad item (even one that is not an object)
+is reported in its result and never fails the others. Lookups and inserts are done for the
+whole batch at once, so new and unchanged items cost a handful of statements however many
+there are; each updated item costs a few of its own (updates are the rare case).
 """
 
 from collections.abc import Sequence

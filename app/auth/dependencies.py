@@ -165,8 +165,7 @@ async def refuse_invalid_credentials(
     anyone anonymous. (Signing in and refreshing take whatever stale token a client sends.)"""
     if api_key is None and presented_key(request):
         raise Unauthorized("The API key is invalid or revoked.", scheme="ApiKey")
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token:
+    if token := _bearer_token(request):
         await current_user_id(request, settings, token)
 
 
@@ -180,13 +179,18 @@ def caller_name(api_key: ApiKey | None, user_id: str | None) -> str:
 def bearer_user_id(request: Request, settings: Settings) -> str | None:
     """The user id of the request's bearer access token when it is valid, whether or not its
     login has ended since (what the request may do is for the routes that need a user)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if (token := _bearer_token(request)) is None:
         return None
     try:
         return decode_access_token(settings, token)
     except jwt.InvalidTokenError:
         return None
+
+
+def _bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if the request sends one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def _require_key(request: Request, api_key: ApiKey | None, *, query_allowed: bool) -> ApiKey:

@@ -12,14 +12,13 @@ from itsdangerous import TimestampSigner
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fast_path
-from app.auth.dependencies import current_user_id, refuse_invalid_credentials
 from app.auth.security import create_access_token
 from app.clock import current_time
 from app.config import Settings
-from app.errors import Forbidden
 from app.feed import router as feed_router
 from app.pagination import CURSOR_MAX_LENGTH
 from tests import factories
+from tests.routing import refuse_routing, route_again
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -31,22 +30,6 @@ def frozen_clock(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     # be made either side of a second's turn.
     signed_at = int(time.time())
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _: signed_at)
-
-
-def refuse_routing(app: FastAPI) -> None:
-    """From now on a feed request that reaches the route is refused (403 "routed")."""
-
-    def refused() -> None:
-        raise Forbidden("routed")
-
-    app.dependency_overrides[current_user_id] = refused
-    app.dependency_overrides[refuse_invalid_credentials] = refused
-
-
-def route_again(app: FastAPI) -> None:
-    """Undo ``refuse_routing``."""
-    app.dependency_overrides.pop(current_user_id)
-    app.dependency_overrides.pop(refuse_invalid_credentials)
 
 
 async def not_before_routing(request: object) -> None:

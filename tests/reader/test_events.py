@@ -12,17 +12,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fast_path
-from app.auth.dependencies import current_user_id, refuse_invalid_credentials
 from app.auth.security import create_access_token
 from app.clock import current_time
 from app.config import Settings
 from app.db import dialect_name
-from app.errors import Forbidden
 from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
 from app.reader import events as events_module
 from app.reader import recording
 from app.reader.schemas import EventIn, EventsAccepted
 from tests import factories
+from tests.routing import refuse_routing
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -319,16 +318,6 @@ async def test_events_need_a_reader(
 
 
 # --- Batches recorded before routing ----------------------------------------------------------
-
-
-def refuse_routing(app: FastAPI) -> None:
-    """From now on a batch that reaches the route is refused (403)."""
-
-    def refused() -> None:
-        raise Forbidden("routed")
-
-    app.dependency_overrides[current_user_id] = refused
-    app.dependency_overrides[refuse_invalid_credentials] = refused
 
 
 async def not_before_routing(request: object, body: bytes) -> None:

@@ -27,12 +27,12 @@ from app.auth.security import create_access_token
 from app.clock import current_time
 from app.config import Settings
 from app.db import Database
-from app.errors import Forbidden
 from app.main import create_app
 from app.models import Article, Scope, Topic
 from app.syndication.topics import FeedTopics
 from app.topics import service as label_service
 from tests import factories
+from tests.routing import refuse_routing
 
 TOPIC = "World news"
 SLUG = "world-news"
@@ -984,15 +984,6 @@ async def answered_count(client: httpx.AsyncClient, fmt: str, status: int) -> fl
     return 0.0
 
 
-def refuse_routing(app: FastAPI) -> None:
-    """From now on a feed request that reaches the routes is refused (403)."""
-
-    def refused() -> None:
-        raise Forbidden("routed")
-
-    app.dependency_overrides[feed_reader_key] = refused
-
-
 def same_headers(one: httpx.Response, other: httpx.Response) -> bool:
     def kept(response: httpx.Response) -> dict[str, str]:
         return {k: v for k, v in response.headers.items() if k not in PER_RESPONSE_HEADERS}
@@ -1023,7 +1014,7 @@ async def test_a_poll_answered_from_memory_is_answered_as_the_route_answers_it(
         routed.append(await fetch(client, fmt, secret, **headers))
     assert [r.status_code for r in routed] == [200, 304, 304]
 
-    refuse_routing(app)
+    refuse_routing(app, (feed_reader_key,))
     counted = await answered_count(client, fmt, 200)
     for headers, as_routed in zip(polls, routed, strict=True):
         early = await fetch(client, fmt, secret, **headers)
@@ -1068,7 +1059,7 @@ async def test_what_a_worker_does_not_hold_in_memory_goes_to_the_routes(
     assert "Filed here" in changed.text
 
     # A feed not made yet (another size), or an unknown topic: the routes answer.
-    refuse_routing(app)
+    refuse_routing(app, (feed_reader_key,))
     assert (await fetch(client, "rss", secret)).status_code == 200
     assert (
         await client.get(feed_path("rss"), params={"key": secret, "limit": "7"})
