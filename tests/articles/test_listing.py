@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from itsdangerous import TimestampSigner
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -268,7 +269,12 @@ async def test_a_cursor_is_bound_to_its_caller(
     reader: factories.Account,
     other_reader: factories.Account,
     params: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A cursor carries the second it was signed in: pages made either side of a second's
+    # turn would differ in it alone.
+    signed_at = int(time.time())
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _: signed_at)
     for _ in range(25):
         await factories.create_article(session, topics=["Energy"])
     _, secret = await factories.create_api_key(session)
