@@ -32,7 +32,9 @@ from app.articles.kept import KeptSummaries, Version
 from app.articles.queries import FeedReader
 from app.db import Reads, dialect_name, fetch_mappings
 from app.errors import AccountGone, InvalidCursor
+from app.feed import ranking
 from app.feed.schemas import ReasonOut
+from app.feed.service import FEED_LENGTH
 from app.models import Article, FeedSnapshot, User
 from app.pagination import CursorCodec
 
@@ -142,33 +144,108 @@ async def load_window(
     return SnapshotWindow(snapshot_id, row["created_at"], row["entries"] or [], row["total"], live)
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a page of a stored ranking starts: the first entry not served yet (``offset``),
+    the entries after it served already (pulled forward to keep topics diverse), and the run
+    of one primary topic the pages before it ended on."""
+
+    offset: int
+    served: frozenset[int] = frozenset()
+    run: ranking.Run = ranking.NO_RUN
+
+    def encoded(self, snapshot_id: str) -> list[Any]:
+        return [snapshot_id, self.offset, *self.run, sorted(self.served)]
+
+
+def _position(encoded: list[Any]) -> tuple[str, Position]:
+    """The snapshot and position a cursor's ``encoded`` list names (``Position.encoded``).
+    A cursor of two items names an offset alone, as cursors did before runs were kept."""
+    match encoded:
+        case [str(snapshot_id), int(offset)] if offset >= 0:
+            return snapshot_id, Position(offset)
+        case [str(snapshot_id), int(offset), int() | None as topic, int(length), list(served)] if (
+            offset >= 0
+            and length >= 0
+            and len(served) <= FEED_LENGTH
+            and all(isinstance(i, int) and i > offset for i in served)
+        ):
+            return snapshot_id, Position(offset, frozenset(served), ranking.Run(topic, length))
+    raise InvalidCursor("This cursor is not valid.")
+
+
+def _topic(entry: tuple[int, list[Any]]) -> int | None:
+    """An indexed entry's primary topic; None in rankings stored before entries carried it."""
+    stored = entry[1]
+    return stored[3] if len(stored) > 3 else None
+
+
+async def _shown(
+    session: Reads, kept: KeptSummaries, reader: FeedReader, window: SnapshotWindow, *, fresh: bool
+) -> dict[str, bytes]:
+    """The summaries of the window's articles still shown to the reader, by id: what was
+    retracted since, or what the reader hid, muted or (unless their feed includes it) read
+    since, is left out (``still_shown``). A ``fresh`` window was ranked by this request,
+    which left all that out already."""
+    if window.live is None:
+        ids = [entry[0] for entry in window.entries]
+        return await article_queries.load_rendered_summaries(
+            session, ids, kept, reader=None if fresh else reader
+        )
+    return await article_queries.rendered_summaries(session, window.live, kept)
+
+
 async def snapshot_page(
     session: Reads,
     kept: KeptSummaries,
     reader: FeedReader,
     window: SnapshotWindow,
-    offset: int,
+    position: Position,
+    limit: int,
     *,
     fresh: bool,
-) -> tuple[list[bytes], int | None]:
-    """The window's items as JSON, skipping what was retracted since, or what the reader
-    hid, muted or (unless their feed includes it) read since (``still_shown``); the next
-    offset. A ``fresh`` window was ranked by this request, which left all that out already.
-    """
-    if window.live is None:
-        ids = [entry[0] for entry in window.entries]
-        summaries = await article_queries.load_rendered_summaries(
-            session, ids, kept, reader=None if fresh else reader
-        )
-    else:
-        summaries = await article_queries.rendered_summaries(session, window.live, kept)
-    items = [
-        _item(summaries[article_id], score, reasons)
-        for article_id, score, reasons in window.entries
-        if article_id in summaries
+) -> tuple[list[bytes], Position | None]:
+    """The page's items as JSON, and where the next starts (None at the ranking's end).
+
+    The page is the next ``limit`` entries not served yet (the window starts at the
+    position's offset), less those no longer shown (``_shown``). The ranking was diversified
+    when made; leaving entries out can put more than 3 stories of one primary topic in a row,
+    so a later page diversifies again, continuing the run the pages before it ended on,
+    pulling forward the best story on another topic, from further down the ranking if need
+    be. A fresh window is the ranking as made."""
+    shown = await _shown(session, kept, reader, window, fresh=fresh)
+    unserved = [
+        (index, entry)
+        for index, entry in enumerate(window.entries, start=position.offset)
+        if index not in position.served
     ]
-    following = offset + len(window.entries)
-    return items, following if following < window.total else None
+    considered = unserved[:limit]
+    pool = [indexed for indexed in considered if indexed[1][0] in shown]
+    chosen = pool
+    if not fresh:
+        chosen = ranking.diversify(pool, _topic, length=len(pool), run=position.run)
+        if ranking.overruns(position.run, map(_topic, chosen)):
+            # No story on another topic among these: look for one further down.
+            later = unserved[limit:]
+            following = position.offset + len(window.entries)
+            if following < window.total:
+                further = await load_window(
+                    session, window.snapshot_id, reader, following, window.total - following
+                )
+                shown |= await _shown(session, kept, reader, further, fresh=False)
+                later += enumerate(further.entries, start=following)
+            candidates = pool + [indexed for indexed in later if indexed[1][0] in shown]
+            chosen = ranking.diversify(candidates, _topic, length=len(pool), run=position.run)
+    items = [_item(shown[entry[0]], entry[1], entry[2]) for _, entry in chosen]
+    dropped = {index for index, entry in considered if entry[0] not in shown}
+    served = position.served | dropped | {index for index, _ in chosen}
+    offset = position.offset
+    while offset in served:
+        offset += 1
+    if offset >= window.total:
+        return items, None
+    run = position.run.after(map(_topic, chosen))
+    return items, Position(offset, frozenset(i for i in served if i > offset), run)
 
 
 class _PageEnd(BaseModel):
@@ -201,13 +278,18 @@ async def page_of(
     binding: str,
     reader: FeedReader,
     window: SnapshotWindow,
-    offset: int,
+    position: Position,
+    limit: int,
     *,
     fresh: bool,
 ) -> bytes:
     """The page of ``window`` (``snapshot_page``) as JSON, with the cursor of the next."""
-    rendered, following = await snapshot_page(session, kept, reader, window, offset, fresh=fresh)
-    next_cursor = cursors.encode(binding, [window.snapshot_id, following]) if following else None
+    rendered, following = await snapshot_page(
+        session, kept, reader, window, position, limit, fresh=fresh
+    )
+    next_cursor = None
+    if following is not None:
+        next_cursor = cursors.encode(binding, following.encoded(window.snapshot_id))
     return render(rendered, next_cursor, window.created_at)
 
 
@@ -222,12 +304,13 @@ async def page_after(
     max_age: int,
 ) -> bytes:
     """The page of the reader's stored ranking that ``cursor`` points at, as JSON."""
-    match cursors.decode(cursor, binding, max_age=max_age):
-        case [str(snapshot_id), int(offset)] if offset >= 0:
-            window = await load_window(session, snapshot_id, reader, offset, limit)
-        case _:
-            raise InvalidCursor("This cursor is not valid.")
-    return await page_of(session, kept, cursors, binding, reader, window, offset, fresh=False)
+    snapshot_id, position = _position(cursors.decode(cursor, binding, max_age=max_age))
+    # Entries served already are read past: the window holds ``limit`` not yet served.
+    size = limit + len(position.served)
+    window = await load_window(session, snapshot_id, reader, position.offset, size)
+    return await page_of(
+        session, kept, cursors, binding, reader, window, position, limit, fresh=False
+    )
 
 
 def render(items: list[bytes], next_cursor: str | None, generated_at: datetime) -> bytes:

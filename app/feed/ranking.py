@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 # A reason is shown when its contribution is at least this large.
 REASON_THRESHOLD = 0.15
@@ -40,6 +40,8 @@ ENGAGEMENT_WEIGHTS = {
     "likes": 2.0,
     "dislikes": -2.0,
 }
+
+T = TypeVar("T")
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -280,35 +282,65 @@ def drop_wire_copies(items: Sequence[Scored]) -> list[Scored]:
     return kept
 
 
+class Run(NamedTuple):
+    """The primary topic the latest items share, and how many of them in a row do."""
+
+    topic: int | None = None
+    length: int = 0
+
+    def after(self, topics: Iterable[int | None]) -> "Run":
+        """The run once items on ``topics`` follow, in order."""
+        run = self
+        for topic in topics:
+            run = Run(topic, run.length + 1 if run.length and topic == run.topic else 1)
+        return run
+
+
+# Before any item: no run to continue.
+NO_RUN = Run()
+
+
+def overruns(run: Run, topics: Iterable[int | None], max_run: int = MAX_SAME_TOPIC_RUN) -> bool:
+    """Whether items on ``topics``, continuing ``run``, put more than ``max_run`` in a row
+    on one primary topic."""
+    for topic in topics:
+        run = run.after((topic,))
+        if run.length > max_run and run.topic is not None:
+            return True
+    return False
+
+
+def primary_topic(item: Scored) -> int | None:
+    return item.candidate.primary_topic
+
+
 def diversify(
-    items: Sequence[Scored], max_run: int = MAX_SAME_TOPIC_RUN, *, length: int | None = None
-) -> list[Scored]:
+    items: Sequence[T],
+    topic: Callable[[T], int | None],
+    max_run: int = MAX_SAME_TOPIC_RUN,
+    *,
+    length: int | None = None,
+    run: Run = NO_RUN,
+) -> list[T]:
     """No more than ``max_run`` consecutive items share a primary topic while others remain.
 
     Greedy: take the best remaining item unless it would extend a run past the cap, in which
     case take the best one on another topic. Stops after ``length`` items when given: the
-    first items do not depend on how many follow.
+    first items do not depend on how many follow. ``run`` is the run the items continue (the
+    end of an earlier page); ``topic`` gives an item's primary topic.
     """
     remaining = list(items)
     wanted = len(remaining) if length is None else min(length, len(remaining))
-    result: list[Scored] = []
-    run_topic: int | None = None
-    run = 0
+    result: list[T] = []
+    run_topic, run_length = run
     while len(result) < wanted:
         choice = 0
-        if run >= max_run and run_topic is not None:
-            choice = next(
-                (
-                    i
-                    for i, item in enumerate(remaining)
-                    if item.candidate.primary_topic != run_topic
-                ),
-                0,
-            )
+        if run_length >= max_run and run_topic is not None:
+            choice = next((i for i, item in enumerate(remaining) if topic(item) != run_topic), 0)
         item = remaining.pop(choice)
-        topic = item.candidate.primary_topic
-        run = run + 1 if result and topic == run_topic else 1
-        run_topic = topic
+        item_topic = topic(item)
+        run_length = run_length + 1 if run_length and item_topic == run_topic else 1
+        run_topic = item_topic
         result.append(item)
     return result
 
@@ -322,4 +354,5 @@ def build_feed(
     length: int | None = None,
 ) -> list[Scored]:
     """The ranked feed (its first ``length`` items): score, drop wire copies, diversify."""
-    return diversify(drop_wire_copies(rank(candidates, profile, now, weights)), length=length)
+    ranked = drop_wire_copies(rank(candidates, profile, now, weights))
+    return diversify(ranked, primary_topic, length=length)

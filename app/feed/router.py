@@ -69,8 +69,9 @@ async def read_feed(
     snapshot = await service.create_snapshot(session, slugs, user_id, ranked, now, settings)
     window = pages.first_window(snapshot, limit)
     reader = FeedReader(user_id, now, include_read)
+    start = pages.Position(0)
     page = await pages.page_of(
-        session, state.kept_summaries, cursors, binding, reader, window, 0, fresh=True
+        session, state.kept_summaries, cursors, binding, reader, window, start, limit, fresh=True
     )
     return Response(page, media_type="application/json")
 

@@ -204,8 +204,14 @@ async def create_snapshot(
         {r.author for r in reasons if r.author is not None},
     )
     written = {r: [r.code, topics.get(r.topic or 0), authors.get(r.author or 0)] for r in reasons}
+    # Each entry carries its primary topic: a later page diversifies again (``app.feed.pages``).
     items = [
-        [item.candidate.article_id, round(item.score, 4), [written[r] for r in item.reasons]]
+        [
+            item.candidate.article_id,
+            round(item.score, 4),
+            [written[r] for r in item.reasons],
+            item.candidate.primary_topic,
+        ]
         for item in kept
     ]
     values = {

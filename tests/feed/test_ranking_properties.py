@@ -1,5 +1,6 @@
 """Properties of the feed ranking that must hold for any reader and any articles."""
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -7,10 +8,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.feed.ranking import (
+    NO_RUN,
     REASON_THRESHOLD,
     Candidate,
     Profile,
     Reason,
+    Run,
     Scored,
     Weights,
     build_feed,
@@ -19,6 +22,8 @@ from app.feed.ranking import (
     drop_wire_copies,
     hours_between,
     interest,
+    overruns,
+    primary_topic,
     rank,
     score,
     wire_copy_key,
@@ -207,7 +212,7 @@ def test_diversify_caps_same_topic_runs_while_another_topic_remains(
     only when nothing but T remains. Articles without a topic share none.
     """
     items = [scored(f"a{i:02}", t, -i) for i, t in enumerate(topics)]
-    result = diversify(items)
+    result = diversify(items, primary_topic)
 
     assert sorted(article_ids(result)) == article_ids(items)
     for i in range(MAX_RUN, len(result)):
@@ -234,7 +239,39 @@ def test_a_diversified_prefix_is_the_start_of_the_whole(
 ) -> None:
     items = [scored(f"a{i:02}", t, -i) for i, t in enumerate(topics)]
 
-    assert diversify(items, length=length) == diversify(items)[:length]
+    assert (
+        diversify(items, primary_topic, length=length) == diversify(items, primary_topic)[:length]
+    )
+
+
+@properties
+@given(
+    st.lists(st.one_of(st.none(), st.integers(1, 3)), max_size=25),
+    st.integers(1, 3),
+    st.integers(0, MAX_RUN),
+)
+def test_diversifying_after_a_run_is_diversifying_the_run_and_what_follows(
+    topics: list[int | None], run_topic: int, run_length: int
+) -> None:
+    """Items continuing a run (the end of an earlier page) are ordered as they would be
+    had the run's items been ranked first, just before them."""
+    run = [scored(f"r{i}", run_topic, 10.0 - i) for i in range(run_length)]
+    items = [scored(f"a{i:02}", t, -i) for i, t in enumerate(topics)]
+
+    continued = diversify(items, primary_topic, run=Run(run_topic, run_length))
+    assert continued == diversify(run + items, primary_topic)[run_length:]
+    together = [primary_topic(item) for item in run + continued]
+    assert overruns(NO_RUN, together) == overruns(Run(run_topic, run_length), together[run_length:])
+
+
+@properties
+@given(st.lists(st.one_of(st.none(), st.integers(1, 3)), max_size=25))
+def test_a_run_past_the_cap_is_one_on_a_topic(topics: list[int | None]) -> None:
+    groups = [(topic, len(list(same))) for topic, same in itertools.groupby(topics)]
+    longest = max((length for topic, length in groups if topic is not None), default=0)
+
+    assert overruns(NO_RUN, topics) == (longest > MAX_RUN)
+    assert NO_RUN.after(topics) == (Run(*groups[-1]) if groups else NO_RUN)
 
 
 story_words = st.lists(st.text("abcxyz019", min_size=1, max_size=6), min_size=1, max_size=3)
