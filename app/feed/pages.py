@@ -214,15 +214,13 @@ async def snapshot_page(
     pulling forward the best story on another topic, from further down the ranking if need
     be. A fresh window is the ranking as made."""
     shown = await _shown(session, kept, reader, window, fresh=fresh)
-    unserved = [
-        (index, entry)
-        for index, entry in enumerate(window.entries, start=position.offset)
-        if index not in position.served
-    ]
+    indexed = enumerate(window.entries, start=position.offset)
+    unserved = [pair for pair in indexed if pair[0] not in position.served]
     considered = unserved[:limit]
-    pool = [indexed for indexed in considered if indexed[1][0] in shown]
+    pool = [pair for pair in considered if pair[1][0] in shown]
     chosen = pool
-    if not fresh:
+    # Diversifying changes the order only where it would overrun: mostly it does not.
+    if not fresh and ranking.overruns(position.run, map(_topic, pool)):
         chosen = ranking.diversify(pool, _topic, length=len(pool), run=position.run)
         if ranking.overruns(position.run, map(_topic, chosen)):
             # No story on another topic among these: look for one further down.
@@ -234,7 +232,7 @@ async def snapshot_page(
                 )
                 shown |= await _shown(session, kept, reader, further, fresh=False)
                 later += enumerate(further.entries, start=following)
-            candidates = pool + [indexed for indexed in later if indexed[1][0] in shown]
+            candidates = pool + [pair for pair in later if pair[1][0] in shown]
             chosen = ranking.diversify(candidates, _topic, length=len(pool), run=position.run)
     items = [_item(shown[entry[0]], entry[1], entry[2]) for _, entry in chosen]
     dropped = {index for index, entry in considered if entry[0] not in shown}

@@ -290,10 +290,11 @@ class Run(NamedTuple):
 
     def after(self, topics: Iterable[int | None]) -> "Run":
         """The run once items on ``topics`` follow, in order."""
-        run = self
+        run_topic, length = self
         for topic in topics:
-            run = Run(topic, run.length + 1 if run.length and topic == run.topic else 1)
-        return run
+            length = length + 1 if length and topic == run_topic else 1
+            run_topic = topic
+        return Run(run_topic, length)
 
 
 # Before any item: no run to continue.
@@ -303,9 +304,11 @@ NO_RUN = Run()
 def overruns(run: Run, topics: Iterable[int | None], max_run: int = MAX_SAME_TOPIC_RUN) -> bool:
     """Whether items on ``topics``, continuing ``run``, put more than ``max_run`` in a row
     on one primary topic."""
+    run_topic, length = run
     for topic in topics:
-        run = run.after((topic,))
-        if run.length > max_run and run.topic is not None:
+        length = length + 1 if length and topic == run_topic else 1
+        run_topic = topic
+        if length > max_run and topic is not None:
             return True
     return False
 
