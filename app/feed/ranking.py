@@ -303,7 +303,8 @@ NO_RUN = Run()
 
 def overruns(run: Run, topics: Iterable[int | None], max_run: int = MAX_SAME_TOPIC_RUN) -> bool:
     """Whether items on ``topics``, continuing ``run``, put more than ``max_run`` in a row
-    on one primary topic."""
+    on one primary topic. The loop of ``Run.after``, written out again: a generator shared
+    by the two made each six times slower, and a later page runs both."""
     run_topic, length = run
     for topic in topics:
         length = length + 1 if length and topic == run_topic else 1
