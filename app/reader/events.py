@@ -6,7 +6,7 @@ screens, stores and folds the batch, on SQLite a fixed handful do, whatever its 
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -25,9 +25,25 @@ UNKNOWN = "unknown article"
 RETRACTED = "the article has been retracted"
 
 
-def _rejection(event: EventIn, now: datetime, retracted: bool | None) -> str | None:
-    """Why the event cannot be recorded (``retracted`` is None for an unknown article)."""
-    if event.occurred_at > now + MAX_CLOCK_SKEW:
+def _ahead(events: Sequence[EventIn], now: datetime) -> list[bool]:
+    """Whether each event occurred more than ``MAX_CLOCK_SKEW`` after ``now``, compared in
+    the event's own zone (``recording.in_zone``), which it shares with the events around it."""
+    limit = now + MAX_CLOCK_SKEW
+    zone: tzinfo | None = None
+    limit_in_zone = limit
+    ahead = []
+    for event in events:
+        occurred_at = event.occurred_at
+        if occurred_at.tzinfo is not zone:
+            zone = occurred_at.tzinfo
+            limit_in_zone = recording.in_zone(limit, zone)
+        ahead.append(occurred_at > limit_in_zone)
+    return ahead
+
+
+def _rejection(ahead: bool, retracted: bool | None) -> str | None:
+    """Why an event cannot be recorded (``retracted`` is None for an unknown article)."""
+    if ahead:
         return FUTURE
     if retracted is None:
         return UNKNOWN
@@ -47,8 +63,8 @@ async def _screen(
     retracted: dict[str, bool] = dict(rows.all())
     accepted: list[tuple[int, EventIn]] = []
     rejected: list[RejectedEvent] = []
-    for index, event in enumerate(events):
-        reason = _rejection(event, now, retracted.get(event.article_id))
+    for index, (event, ahead) in enumerate(zip(events, _ahead(events, now), strict=True)):
+        reason = _rejection(ahead, retracted.get(event.article_id))
         if reason is None:
             accepted.append((index, event))
         else:
@@ -56,25 +72,19 @@ async def _screen(
     return accepted, rejected
 
 
-def _timely(events: Sequence[EventIn], now: datetime) -> list[tuple[int, EventIn]]:
-    """PostgreSQL: the (position, event) pairs the statement screens further."""
-    return [(i, e) for i, e in enumerate(events) if e.occurred_at <= now + MAX_CLOCK_SKEW]
-
-
-def _accepted(
-    events: Sequence[EventIn], now: datetime, recorded: recording.Recorded
-) -> EventsAccepted:
-    """PostgreSQL: the answer to a batch its statement recorded."""
+def _accepted(ahead: list[bool], recorded: recording.Recorded) -> EventsAccepted:
+    """PostgreSQL: the answer to a batch its statement recorded (``ahead``: ``_ahead``'s
+    verdicts, as the batch was screened)."""
     if recorded is None:
         raise AccountGone()
     found, new = recorded
     rejected = [
         RejectedEvent(index=index, reason=reason)
-        for index, event in enumerate(events)
-        if (reason := _rejection(event, now, found.get(index))) is not None
+        for index, future in enumerate(ahead)
+        if (reason := _rejection(future, found.get(index))) is not None
     ]
     return EventsAccepted(
-        accepted=new, duplicates=len(events) - len(rejected) - new, rejected=rejected
+        accepted=new, duplicates=len(ahead) - len(rejected) - new, rejected=rejected
     )
 
 
@@ -84,8 +94,11 @@ async def record_events_alone(
     """PostgreSQL: ``record_events`` as one statement on ``connection``, outside any
     transaction (``recording.record_on_connection``). Its errors are asyncpg's; the
     statement writes all or nothing, and sending the batch again records no event twice."""
-    recorded = await recording.record_on_connection(connection, user_id, _timely(events, now), now)
-    return _accepted(events, now, recorded)
+    ahead = _ahead(events, now)
+    # The statement screens the timely events further.
+    timely = [(index, event) for index, event in enumerate(events) if not ahead[index]]
+    recorded = await recording.record_on_connection(connection, user_id, timely, now)
+    return _accepted(ahead, recorded)
 
 
 async def record_events(

@@ -1,7 +1,7 @@
 """Reading events: dedup across retries, partial rejection, history, engagement."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import asyncpg
@@ -467,3 +467,38 @@ async def test_a_batch_the_driver_fails_to_record_goes_to_the_route(
     assert response.json() == {"accepted": 2, "duplicates": 0, "rejected": []}
     assert attempts == ["lost", "recorded"]  # before routing, then by the route
     assert await session.scalar(select(func.count()).select_from(ReadingEvent)) == 2
+
+
+async def test_events_are_stored_exactly_as_sent(
+    client: httpx.AsyncClient, reader: factories.Account, session: AsyncSession, app: FastAPI
+) -> None:
+    """Ids holding what text and array formats treat apart, times in far-apart zones, and
+    dwell given or not: each stored as it was sent (times as the same instants)."""
+    app.dependency_overrides[current_time] = lambda: NOW
+    article_id = await factories.create_article(session)
+    ids = ["a,b", "{c}", '"d"', "e\\f", "NULL", "null", "g h", "ünï", "h\ti", "j\nk"]
+    zones = [timezone(timedelta(hours=h, minutes=m)) for h, m in [(14, 0), (-12, 0), (5, 45)]]
+    sent = {
+        event_id: (
+            (NOW - timedelta(minutes=n)).astimezone(zones[n % len(zones)]).isoformat(),
+            n * 1000 if n % 2 else None,
+        )
+        for n, event_id in enumerate(ids)
+    }
+    batch: list[dict[str, object]] = [
+        {"id": i, "type": "open", "article_id": article_id, "occurred_at": at}
+        | ({"dwell_ms": dwell} if dwell is not None else {})
+        for i, (at, dwell) in sent.items()
+    ]
+    response = await post(client, reader, batch)
+    assert response.json() == {"accepted": len(ids), "duplicates": 0, "rejected": []}
+    lone = await post(client, reader, [event("lone", article_id)])
+    assert lone.json()["accepted"] == 1
+
+    rows = await session.execute(
+        select(ReadingEvent.client_event_id, ReadingEvent.occurred_at, ReadingEvent.dwell_ms)
+    )
+    stored = {event_id: (at, dwell) for event_id, at, dwell in rows}
+    expected = {i: (datetime.fromisoformat(at), dwell) for i, (at, dwell) in sent.items()}
+    expected["lone"] = (NOW - timedelta(minutes=1), None)
+    assert stored == expected
