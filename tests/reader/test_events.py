@@ -502,3 +502,30 @@ async def test_events_are_stored_exactly_as_sent(
     expected = {i: (datetime.fromisoformat(at), dwell) for i, (at, dwell) in sent.items()}
     expected["lone"] = (NOW - timedelta(minutes=1), None)
     assert stored == expected
+
+
+@pytest.mark.parametrize("hours", [14, -12, 5.75, 0])
+async def test_the_future_limit_is_the_same_instant_in_every_zone(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+    hours: float,
+) -> None:
+    """Exactly 5 minutes ahead is accepted and a microsecond more is not, whatever the
+    offset the client writes its times in."""
+    app.dependency_overrides[current_time] = lambda: NOW
+    article_id = await factories.create_article(session)
+    zone = timezone(timedelta(hours=hours))
+    limit = (NOW + timedelta(minutes=5)).astimezone(zone)
+    batch: list[dict[str, object]] = [
+        {"id": f"{name}-{hours}", "type": "open", "article_id": article_id, "occurred_at": at}
+        for name, at in [
+            ("at", limit.isoformat()),
+            ("past", (limit + timedelta(microseconds=1)).isoformat()),
+            ("before", (limit - timedelta(microseconds=1)).isoformat()),
+        ]
+    ]
+    response = await post(client, reader, batch)
+    assert response.json()["accepted"] == 2
+    assert [r["index"] for r in response.json()["rejected"]] == [1]
