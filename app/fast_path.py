@@ -257,5 +257,5 @@ async def _events(request: Request, body: bytes) -> Response | None:
         # request against the reader's limit once more.
         return None
     if recorded.accepted:
-        reader.note_engagement(request, batch)
+        reader.note_engagement(request, batch, recorded)
     return Response(recorded.model_dump_json(), status_code=202, media_type="application/json")

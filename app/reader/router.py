@@ -130,15 +130,19 @@ async def record_events(
     """Record 1..500 reading events. Each event's `id` makes a retried batch harmless."""
     recorded = await events.record_events(session, user_id, body.events, now)
     if recorded.accepted:
-        after_commit(session, partial(note_engagement, request, body))
+        after_commit(session, partial(note_engagement, request, body, recorded))
     return recorded
 
 
-def note_engagement(request: Request, batch: EventBatch) -> None:
-    """Once a batch with new events is committed: this process's feeds read its articles'
-    engagement afresh."""
+def note_engagement(request: Request, batch: EventBatch, recorded: EventsAccepted) -> None:
+    """Once a batch with new events is committed: this process's feeds read its recorded
+    articles' engagement afresh. A rejected event's article is not noted: the ids a client
+    makes up would otherwise pile up until the next feed read, and be queried then."""
     shared: SharedSignals = request.app.state.feed_signals
-    shared.engagement.engaged({event.article_id for event in batch.events})
+    rejected = {event.index for event in recorded.rejected}
+    shared.engagement.engaged(
+        event.article_id for index, event in enumerate(batch.events) if index not in rejected
+    )
 
 
 @router.get("/history", response_model=Page[HistoryEntry])

@@ -16,6 +16,7 @@ from app.auth.security import create_access_token
 from app.clock import current_time
 from app.config import Settings
 from app.db import dialect_name
+from app.feed import signals
 from app.models import ArticleEngagement, ReaderArticle, ReadingEvent
 from app.reader import events as events_module
 from app.reader import recording
@@ -390,6 +391,45 @@ async def test_a_batch_in_order_is_recorded_before_routing_as_the_route_records_
         )
     )
     assert tuple(counted.one()) == (2, 2)
+
+
+@pytest.mark.parametrize("way", ["routed", "before-routing"])
+async def test_only_recorded_articles_are_noted_for_the_feeds_engagement(
+    client: httpx.AsyncClient,
+    reader: factories.Account,
+    editor: factories.Account,
+    session: AsyncSession,
+    app: FastAPI,
+    monkeypatch: pytest.MonkeyPatch,
+    way: str,
+) -> None:
+    """Made-up, retracted and future articles are not noted: a client could otherwise pile up
+    ids for this process's next feed read to query."""
+    app.dependency_overrides[current_time] = lambda: NOW
+    live, ahead = await factories.create_article(session), await factories.create_article(session)
+    retracted = await factories.create_article(session)
+    await client.delete(f"/v1/articles/{retracted}", headers=editor.headers)
+    noted: list[set[str]] = []
+    monkeypatch.setattr(
+        signals.RecentEngagement, "engaged", lambda _, article_ids: noted.append(set(article_ids))
+    )
+    if way == "routed":
+        monkeypatch.setattr(fast_path, "_events", not_before_routing)
+    else:
+        refuse_routing(app)
+    batch = [
+        event("ok", live),
+        event("unknown", "made-up-" + "x" * 56),
+        event("gone", retracted),
+        event("future", ahead, minutes_ago=-6),
+    ]
+    first = await post(client, reader, batch)
+    assert first.status_code == 202, first.text
+    assert first.json()["accepted"] == 1
+    assert noted == [{live}]
+    # A batch with nothing new is not noted at all.
+    assert (await post(client, reader, batch)).json()["accepted"] == 0
+    assert noted == [{live}]
 
 
 async def test_batches_not_in_order_go_to_the_route_with_their_body(
