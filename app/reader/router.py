@@ -135,9 +135,10 @@ async def record_events(
 
 
 def note_engagement(request: Request, batch: EventBatch, recorded: EventsAccepted) -> None:
-    """Once a batch with new events is committed: this process's feeds read its recorded
-    articles' engagement afresh. A rejected event's article is not noted: the ids a client
-    makes up would otherwise pile up until the next feed read, and be queried then."""
+    """Once a batch with new events is committed: this process's feeds read afresh the
+    engagement of the articles of its events not rejected (new or sent before). A rejected
+    event's article is left out: the ids a client makes up would otherwise pile up until
+    the next feed read, and be queried then."""
     shared: SharedSignals = request.app.state.feed_signals
     rejected = {event.index for event in recorded.rejected}
     shared.engagement.engaged(
