@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api_keys.revocations import revocation_listener
 from app.api_keys.router import router as api_keys_router
@@ -41,6 +42,7 @@ from app.ops.router import router as ops_router
 from app.ratelimit import (
     RateLimiter,
     RateLimitHeadersMiddleware,
+    counted_http_exception,
     counted_validation_error,
     enforce_rate_limit,
 )
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.exception_handler(RequestValidationError)(counted_validation_error)
+    app.exception_handler(StarletteHTTPException)(counted_http_exception)
     app.include_router(ops_router)
     for router in (
         auth_router,

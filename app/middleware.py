@@ -10,10 +10,12 @@ from isal import isal_zlib
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware as StarletteGZipMiddleware
 from starlette.middleware.gzip import GZipResponder, IdentityResponder
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.conditional import GZIP_ETAG_SUFFIX, gzip_accepted, gzip_etag
 from app.errors import Busy, PayloadTooLarge, problem
+from app.ratelimit import count_refused
 
 BATCH_PATH = "/v1/articles/batch"
 INGEST_RETRY_AFTER_SECONDS = 5
@@ -140,14 +142,16 @@ class HeadMiddleware:
 
 class NulPathMiddleware:
     """404 for a path holding a NUL byte (``%00``): no resource is named by one. PostgreSQL
-    keeps no NUL in text, and a lookup of one there fails rather than finding nothing."""
+    keeps no NUL in text, and a lookup of one there fails rather than finding nothing. It
+    counts against the caller's rate limit, as any path no route serves does."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and "\x00" in scope["path"]:
-            await problem(404, "No such resource.")(scope, receive, send)
+            refused = await count_refused(Request(scope))
+            await (refused or problem(404, "No such resource."))(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

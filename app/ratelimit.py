@@ -22,6 +22,7 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from redis.exceptions import RedisError
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.dependencies import (
@@ -32,7 +33,7 @@ from app.auth.dependencies import (
 )
 from app.cache import REDIS_RETRY_AFTER_SECONDS, REDIS_TIMEOUT_SECONDS
 from app.config import Settings, SettingsDep
-from app.errors import TooManyRequests, handle_validation_error
+from app.errors import TooManyRequests, handle_http_exception, handle_validation_error
 from app.models import ApiKey
 
 logger = logging.getLogger(__name__)
@@ -155,17 +156,29 @@ async def limit_unrouted(request: Request, api_key: ApiKey | None) -> Response |
     return None if verdict.allowed else over_limit(verdict).response()
 
 
+async def count_refused(request: Request) -> Response | None:
+    """Count a request refused before any route counted it, if none did: the 429 to answer
+    instead, when its caller is over the limit. A key not verified lately is not looked up:
+    its caller counts as the client's address."""
+    if getattr(request.state, "rate_limit", None) is not None:
+        return None
+    secret = presented_key(request)
+    api_key = recently_verified_key(request, secret) if secret else None
+    return await limit_unrouted(request, api_key)
+
+
 async def counted_validation_error(request: Request, error: RequestValidationError) -> Response:
     """The 422 of a request its route refused before counting it (a body that is not JSON is
     refused before any dependency runs), counted against its caller all the same: over the
-    limit, the 429 instead. A key not verified lately is not looked up: its caller counts as
-    the client's address."""
-    if getattr(request.state, "rate_limit", None) is None:
-        secret = presented_key(request)
-        api_key = recently_verified_key(request, secret) if secret else None
-        if (refused := await limit_unrouted(request, api_key)) is not None:
-            return refused
-    return await handle_validation_error(request, error)
+    limit, the 429 instead."""
+    return await count_refused(request) or await handle_validation_error(request, error)
+
+
+async def counted_http_exception(request: Request, error: StarletteHTTPException) -> Response:
+    """An HTTP error raised before any route counted the request (no route at the path: 404;
+    none for the method: 405), counted against its caller all the same, so that unknown
+    paths cost a client what known ones do: over the limit, the 429 instead."""
+    return await count_refused(request) or await handle_http_exception(request, error)
 
 
 async def enforce_login_limit(request: Request, settings: Settings, username: str) -> None:

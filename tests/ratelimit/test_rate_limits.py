@@ -206,6 +206,42 @@ async def test_bodies_refused_before_any_dependency_count_against_the_caller(
         )
 
 
+async def test_unknown_paths_and_wrong_methods_count_against_the_caller(
+    build_app: AppFactory, reader: factories.Account
+) -> None:
+    app = build_app(rate_limit_anonymous_per_minute=4, rate_limit_user_per_minute=3)
+    async with client_for(app) as client:
+        unknown = await client.get("/v1/no-such-thing")
+        assert unknown.status_code == 404
+        assert unknown.headers["content-type"] == "application/problem+json"
+        assert unknown.headers["x-ratelimit-remaining"] == "3"
+        nul = await client.get("/v1/topics/a%00b")
+        assert nul.status_code == 404
+        assert nul.headers["x-ratelimit-remaining"] == "2"
+        wrong_method = await client.delete("/v1/articles")
+        assert wrong_method.status_code == 405
+        assert "GET" in wrong_method.headers["allow"]
+        assert wrong_method.headers["x-ratelimit-remaining"] == "1"
+        assert (await client.get("/v1/articles")).headers["x-ratelimit-remaining"] == "0"
+        assert_too_many_requests(await client.get("/v1/no-such-thing"))
+        assert_too_many_requests(await client.get("/v1/topics/a%00b"))
+        assert_too_many_requests(await client.delete("/v1/articles"))
+
+        # A signed-in reader's misses count against their own limit, each once: a 404 that
+        # a route answers (a well-formed id of no article) was counted by the route already.
+        unknown_article = "/v1/articles/" + "0" * 32
+        for path, status, remaining in (
+            (unknown_article, 404, "2"),
+            ("/v1/no-such-thing", 404, "1"),
+            (unknown_article, 404, "0"),
+        ):
+            response = await client.get(path, headers=reader.headers)
+            assert response.status_code == status, response.text
+            assert response.headers["x-ratelimit-limit"] == "3"
+            assert response.headers["x-ratelimit-remaining"] == remaining
+        assert_too_many_requests(await client.put("/v1/me/feed", headers=reader.headers))
+
+
 async def test_unreachable_redis_still_serves_and_limits_in_process(
     build_app: AppFactory, session: AsyncSession
 ) -> None:
