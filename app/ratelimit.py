@@ -176,8 +176,9 @@ async def counted_validation_error(request: Request, error: RequestValidationErr
 
 async def counted_http_exception(request: Request, error: StarletteHTTPException) -> Response:
     """An HTTP error raised before any route counted the request (no route at the path: 404;
-    none for the method: 405), counted against its caller all the same, so that unknown
-    paths cost a client what known ones do: over the limit, the 429 instead."""
+    none for the method: 405; a body found too large as it streams in: 413), counted against
+    its caller all the same, so that unknown paths cost a client what known ones do: over
+    the limit, the 429 instead."""
     return await count_refused(request) or await handle_http_exception(request, error)
 
 
