@@ -24,6 +24,8 @@ MAX_TOPICS = 10
 MAX_AUTHORS = 10
 # A CMS may schedule a story a little ahead; anything further is a mistake in the data.
 MAX_SCHEDULED_AHEAD = timedelta(days=1)
+# A story read in more than a day is a mistake in the data.
+MAX_READING_TIME_MINUTES = 1440
 
 
 def _single_line(max_length: int, min_length: int = 1) -> object:
@@ -104,6 +106,14 @@ class ArticleFields(WriteModel):
     published_at: Timestamp = omittable()
     updated_at: Timestamp | None = None
     comment_count: StrictInt = omittable(ge=0, le=10_000_000)
+    reading_time_minutes: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=MAX_READING_TIME_MINUTES,
+        description="Minutes to read the story, as the newsroom reckons it. Left out (or "
+        "null), it is derived from the body at 230 words a minute; a PATCH that changes the "
+        "body without it derives it again.",
+    )
     editors_pick: StrictBool = omittable()
 
     @field_validator("published_at", "updated_at")

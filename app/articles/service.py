@@ -33,8 +33,14 @@ def reading_time_minutes(body: str) -> int:
 
 
 def content_hash(data: ArticleIn) -> str:
-    """Identifies an article's content: the same article sent again hashes the same."""
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    """Identifies an article's content: the same article sent again hashes the same, with or
+    without the reading time its body gives. (That reading time leaves no key, so articles
+    stored before the field was writable hash as they did.)"""
+    content = data.model_dump(mode="json", exclude={"reading_time_minutes"})
+    sent = data.reading_time_minutes
+    if sent is not None and sent != reading_time_minutes(data.body):
+        content["reading_time_minutes"] = sent
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -56,7 +62,7 @@ def column_values(data: ArticleIn) -> dict[str, Any]:
         "published_at": data.published_at,
         "updated_at": data.updated_at or data.published_at,
         "comment_count": data.comment_count,
-        "reading_time_minutes": reading_time_minutes(data.body),
+        "reading_time_minutes": data.reading_time_minutes or reading_time_minutes(data.body),
         "editors_pick": data.editors_pick,
         "topic_names": list(data.topics),
         "author_names": list(data.authors),
@@ -240,6 +246,9 @@ async def update_article(
     current = stored_content(article)
     del current["updated_at"]
     sent = changes.model_dump(exclude_unset=True)
+    if "body" in sent and sent["body"] != current["body"]:
+        # A new body has a new reading time, unless the newsroom sends one with it.
+        current.pop("reading_time_minutes", None)
     try:
         merged = ArticleIn.model_validate({**current, **sent})
     except ValidationError as error:

@@ -176,7 +176,11 @@ async def test_api_key_cannot_correct_or_retract_but_editor_can(
         ({"language": "English"}, "body.language"),
         ({"language": "en" + "-abcdefgh" * 4}, "body.language"),
         ({"id": "chosen-by-client"}, "body.id"),
-        ({"reading_time_minutes": 1}, "body.reading_time_minutes"),
+        ({"reading_time_minutes": 0}, "body.reading_time_minutes"),
+        ({"reading_time_minutes": 1441}, "body.reading_time_minutes"),
+        ({"reading_time_minutes": "5"}, "body.reading_time_minutes"),
+        ({"reading_time_minutes": True}, "body.reading_time_minutes"),
+        ({"reading_time_minutes": 2.5}, "body.reading_time_minutes"),
     ],
 )
 async def test_invalid_article_is_422_naming_the_field(
@@ -256,6 +260,40 @@ async def test_patch_changes_only_sent_fields_and_refiles(
     topics = {t["slug"]: t for t in (await client.get("/v1/topics")).json()["items"]}
     assert topics["economy"]["article_count"] == 0
     assert topics["trade"]["article_count"] == 1
+
+
+async def test_reading_time_is_the_newsrooms_when_sent_else_follows_the_body(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    # The full form sent back, less its id and with its labels as names, is accepted as is.
+    derived = (await publish(client, editor)).json()
+    resent = {key: value for key, value in derived.items() if key != "id"}
+    resent |= {
+        "url": "https://news.example/world/resent",
+        "topics": [t["name"] for t in derived["topics"]],
+        "authors": [a["name"] for a in derived["authors"]],
+    }
+    response = await client.post("/v1/articles", headers=editor.headers, json=resent)
+    assert response.status_code == 201, response.text
+    assert response.json()["reading_time_minutes"] == 2  # 460 words at 230 a minute
+
+    article = (await publish(client, editor, reading_time_minutes=7)).json()
+    assert article["reading_time_minutes"] == 7
+    path = f"/v1/articles/{article['id']}"
+
+    async def patched(changes: dict[str, object]) -> int:
+        response = await client.patch(path, headers=editor.headers, json=changes)
+        assert response.status_code == 200, response.text
+        assert (await client.get(path)).json() == response.json()
+        return int(response.json()["reading_time_minutes"])
+
+    assert await patched({"headline": "Corrected headline"}) == 7
+    assert await patched({"body": article["body"]}) == 7  # the same body, sent again
+    assert await patched({"body": "Words " * 920}) == 4
+    assert await patched({"reading_time_minutes": 9}) == 9
+    assert await patched({"body": "Words " * 10, "reading_time_minutes": 12}) == 12
+    assert await patched({"reading_time_minutes": None}) == 1
+    assert await patched({"headline": "Corrected again"}) == 1
 
 
 async def test_patch_cannot_null_required_fields_or_add_unknown_ones(

@@ -57,6 +57,29 @@ async def test_batch_statuses_across_repeats(
     assert topic.article_count == 3
 
 
+async def test_a_reading_time_the_body_gives_anyway_changes_nothing(
+    client: httpx.AsyncClient, editor: factories.Account
+) -> None:
+    item = article_payload(external_id="cms-reading-time")  # 460 words: 2 minutes
+    created = (await send(client, editor, [item])).json()["results"][0]
+    assert created["status"] == "created"
+    path = f"/v1/articles/{created['id']}"
+
+    async def status(reading_time: object) -> str:
+        results = await send(client, editor, [{**item, "reading_time_minutes": reading_time}])
+        return str(results.json()["results"][0]["status"])
+
+    assert await status(2) == "unchanged"
+    assert await status(None) == "unchanged"
+    assert await status(5) == "updated"
+    assert (await client.get(path)).json()["reading_time_minutes"] == 5
+    assert await status(5) == "unchanged"
+    assert await status(2) == "updated"
+    assert (await client.get(path)).json()["reading_time_minutes"] == 2
+    assert (await send(client, editor, [item])).json()["results"][0]["status"] == "unchanged"
+    assert await status(0) == "error"
+
+
 async def test_bad_item_fails_alone(
     client: httpx.AsyncClient, editor: factories.Account, session: AsyncSession
 ) -> None:
