@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import schemathesis
 from fastapi import FastAPI
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -56,6 +58,16 @@ SCHEMATHESIS_CONFIG = SchemathesisConfig.from_dict(
         }
     }
 )
+
+
+def schema_of(app: FastAPI) -> OpenApiSchema:
+    """The app's OpenAPI document for schemathesis, which calls the app with the cases it
+    makes. Read from the app itself, not asked of it: the first call to an app starts its
+    lifespan, whose background readers would connect to its database at import, before the
+    fixtures have made that database (one still connected to it cannot be copied)."""
+    schema = schemathesis.openapi.from_dict(app.openapi(), config=SCHEMATHESIS_CONFIG)
+    schema.app = app
+    return schema
 
 
 @dataclass

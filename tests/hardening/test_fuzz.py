@@ -10,7 +10,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.hardening.conftest import SCHEMATHESIS_CONFIG, WORLD_APP, World
+from tests.hardening.conftest import WORLD_APP, World, schema_of
 
 EXAMPLES_PER_OPERATION = 12
 
@@ -18,9 +18,7 @@ EXAMPLES_PER_OPERATION = 12
 # Every operation but the deletion of the caller's own account: the callers are shared by
 # every test, and a deleted one would meet a 401 everywhere after it (a pass for every check),
 # leaving what needs an account untried. tests/users and tests/reader delete accounts.
-schema = schemathesis.openapi.from_asgi(
-    "/openapi.json", WORLD_APP, config=SCHEMATHESIS_CONFIG
-).exclude(method="DELETE", path="/v1/me")
+schema = schema_of(WORLD_APP).exclude(method="DELETE", path="/v1/me")
 
 
 FUZZ_SETTINGS = settings(

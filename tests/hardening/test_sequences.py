@@ -17,16 +17,16 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky
 
 from tests.hardening.conftest import (
-    SCHEMATHESIS_CONFIG,
     SEQUENCES_APP,
     World,
     restore_sequences_database,
+    schema_of,
 )
 
 SEQUENCES = 50
 STEPS_PER_SEQUENCE = 10
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", SEQUENCES_APP, config=SCHEMATHESIS_CONFIG)
+schema = schema_of(SEQUENCES_APP)
 
 
 class NewsroomSequences(schema.as_state_machine()):  # type: ignore[misc]
